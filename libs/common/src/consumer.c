@@ -1,0 +1,554 @@
+/*
+ * The idempotent consumer runner: see include/jc/consumer.h for the contract.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jc/buf.h"
+#include "jc/consumer.h"
+#include "jc/kafka.h"
+#include "jc/log.h"
+#include "jc/timeutil.h"
+
+struct jc_consumer {
+        jc_consumer_config cfg;
+        rd_kafka_t *rk;
+        PGconn *db;
+        pthread_t thread;
+        atomic_int stop;
+        atomic_int ready;
+        int64_t last_err_log_ms;
+        char labels[128]; /* metrics labels: consumer="<name>" */
+};
+
+typedef enum apply_result { APPLY_OK, APPLY_RETRY } apply_result;
+
+static void consumer_log_db_error(jc_consumer *c, const char *what,
+                                  const jc_pg_err *e)
+{
+        int64_t now = jc_time_mono_ms();
+
+        if (now - c->last_err_log_ms < 10000)
+                return;
+        c->last_err_log_ms = now;
+        jc_log_write(JC_LOG_WARN, JC_KV({"component", "consumer"},
+                                        {"consumer", c->cfg.name},
+                                        {"sqlstate", e->sqlstate}),
+                     "%s: %s", what, e->message);
+}
+
+static void consumer_db_close(jc_consumer *c)
+{
+        if (c->db)
+                PQfinish(c->db);
+        c->db = NULL;
+        atomic_store(&c->ready, 0);
+}
+
+static void consumer_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                                  rd_kafka_topic_partition_list_t *parts,
+                                  void *opaque)
+{
+        jc_consumer *c = opaque;
+        int cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+        char n[16];
+
+        snprintf(n, sizeof(n), "%d", parts->cnt);
+        if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+                jc_log_write(JC_LOG_INFO, JC_KV({"component", "consumer"},
+                                                {"consumer", c->cfg.name}, {"partitions", n}),
+                             "partitions assigned");
+                if (cooperative)
+                        rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
+                else
+                        rd_kafka_assign(rk, parts);
+        } else {
+                /* Offsets stored so far are committed by librdkafka on revoke;
+                 * anything in flight is redelivered to the new owner and the
+                 * inbox absorbs the repeat. */
+                jc_log_write(JC_LOG_INFO, JC_KV({"component", "consumer"},
+                                                {"consumer", c->cfg.name}, {"partitions", n}),
+                             "partitions revoked%s",
+                             rd_kafka_assignment_lost(rk) ? " (lost)" : "");
+                if (cooperative)
+                        rd_kafka_error_destroy(rd_kafka_incremental_unassign(rk, parts));
+                else
+                        rd_kafka_assign(rk, NULL);
+        }
+}
+
+static int is_raw_topic(const jc_consumer *c, const char *topic)
+{
+        for (size_t i = 0; c->cfg.raw_topics && c->cfg.raw_topics[i]; i++)
+                if (strcmp(c->cfg.raw_topics[i], topic) == 0)
+                        return 1;
+        return 0;
+}
+
+static jc_event_handler_fn find_handler(const jc_consumer *c, const char *topic,
+                                        const char *type)
+{
+        for (const jc_event_handler *h = c->cfg.handlers; h && h->topic; h++)
+                if (strcmp(h->topic, topic) == 0 && strcmp(h->type, type) == 0)
+                        return h->fn;
+        return NULL;
+}
+
+static int is_valid_utf8_text(const void *p, size_t n)
+{
+        json_t *s = json_stringn(p, n); /* NULL when not valid UTF-8 */
+        int ok = s != NULL;
+
+        json_decref(s);
+        return ok;
+}
+
+/* Records the message as a dead letter: the original bytes in dead_letter,
+ * and an event on jobcenter.dlq.v1 via the outbox, in this transaction. */
+static int dead_letter(jc_consumer *c, jc_consume_ctx *ctx, const char *reason,
+                       jc_pg_err *e)
+{
+        char part[16], off[24], dlid[24] = "";
+        const jc_topic *t = jc_topics_find(c->cfg.catalogue, ctx->topic);
+        int personal = !t || t->personal_data;
+        const char *params[7];
+        int lengths[7] = {0}, formats[7] = {0, 0, 0, 0, 1, 1, 0};
+        json_t *data = NULL, *headers = NULL;
+        PGresult *r;
+        int rc = -1;
+
+        snprintf(part, sizeof(part), "%d", ctx->partition);
+        snprintf(off, sizeof(off), "%lld", (long long)ctx->offset);
+        params[0] = c->cfg.name;
+        params[1] = ctx->topic;
+        params[2] = part;
+        params[3] = off;
+        params[4] = ctx->key;
+        lengths[4] = (int)ctx->key_len;
+        params[5] = ctx->value;
+        lengths[5] = (int)ctx->value_len;
+        params[6] = reason;
+        r = jc_pg_exec_bin(ctx->db, "jc_dead_letter_insert", 7, params, lengths,
+                           formats, 0, e);
+        if (!r)
+                return -1;
+        if (PQntuples(r) == 0) { /* recorded before: already published */
+                PQclear(r);
+                return 0;
+        }
+        snprintf(dlid, sizeof(dlid), "%s", PQgetvalue(r, 0, 0));
+        PQclear(r);
+
+        data = json_pack("{s:s, s:s, s:i, s:I, s:s, s:I, s:b}", "consumer", c->cfg.name,
+                         "topic", ctx->topic, "partition", (int)ctx->partition,
+                         "offset", (json_int_t)ctx->offset, "reason", reason,
+                         "dead_letter_id", (json_int_t)atoll(dlid),
+                         "payload_included", !personal);
+        if (data && !personal && ctx->value &&
+            is_valid_utf8_text(ctx->value, ctx->value_len))
+                json_object_set_new(data, "payload",
+                                    json_stringn(ctx->value, ctx->value_len));
+        else if (data)
+                json_object_set_new(data, "payload_included", json_false());
+        if (data && !personal && ctx->key && is_valid_utf8_text(ctx->key, ctx->key_len))
+                json_object_set_new(data, "key", json_stringn(ctx->key, ctx->key_len));
+        headers = json_pack("[[s,s],[s,s],[s,s],[s,s],[s,s]]", "jc_dlq_topic", ctx->topic,
+                            "jc_dlq_partition", part, "jc_dlq_offset", off,
+                            "jc_dlq_consumer", c->cfg.name, "jc_dlq_error", reason);
+        if (!data || !headers) {
+                json_decref(data);
+                jc_pg_err_set(e, 1, "out of memory building dead letter");
+                goto out;
+        }
+        if (jc_emit_ex(c->cfg.emitter, ctx->db, "jobcenter.dlq.v1",
+                       personal ? c->cfg.name : (const char *)ctx->key,
+                       personal ? strlen(c->cfg.name) : ctx->key_len,
+                       "deadletter.recorded.v1", NULL, data, headers, NULL, e) != 0)
+                goto out;
+        jc_log_write(JC_LOG_WARN, JC_KV({"component", "consumer"},
+                                        {"consumer", c->cfg.name}, {"topic", ctx->topic},
+                                        {"partition", part}, {"offset", off},
+                                        {"dead_letter_id", dlid}),
+                     "dead-lettered message: %s", reason);
+        jc_metrics_counter_add(c->cfg.metrics, "jc_consumer_dead_letters_total",
+                               "Messages sent to the dead-letter topic", c->labels, 1);
+        rc = 0;
+out:
+        json_decref(headers);
+        return rc;
+}
+
+static int inbox_insert(jc_consumer *c, jc_consume_ctx *ctx, const char *source,
+                        const char *id, const char *type, const char *outcome,
+                        int *inserted, jc_pg_err *e)
+{
+        char part[16], off[24];
+        PGresult *r;
+
+        snprintf(part, sizeof(part), "%d", ctx->partition);
+        snprintf(off, sizeof(off), "%lld", (long long)ctx->offset);
+        r = jc_pg_exec(ctx->db, "jc_inbox_insert",
+                       JC_PG_ARGS(c->cfg.name, source, id, type, ctx->topic, part, off,
+                                  outcome),
+                       e);
+        if (!r)
+                return -1;
+        *inserted = strcmp(PQcmdTuples(r), "1") == 0;
+        PQclear(r);
+        return 0;
+}
+
+static int inbox_set_outcome(jc_consumer *c, jc_consume_ctx *ctx, const char *source,
+                             const char *id, const char *outcome, jc_pg_err *e)
+{
+        PGresult *r = jc_pg_exec(ctx->db, "jc_inbox_set_outcome",
+                                 JC_PG_ARGS(c->cfg.name, source, id, outcome), e);
+
+        if (!r)
+                return -1;
+        PQclear(r);
+        return 0;
+}
+
+/*
+ * Applies one message inside the open transaction. `give_up_reason` set:
+ * dead-letter it without calling the handler (it kept asking for retries).
+ * Returns APPLY_RETRY with `retry_reason` filled when the batch must be
+ * rolled back and retried.
+ */
+static apply_result apply_message(jc_consumer *c, const rd_kafka_message_t *m,
+                                  const char *give_up_reason, char *retry_reason,
+                                  size_t rlen)
+{
+        jc_consume_ctx ctx;
+        jc_ce_event ev;
+        char source[300], id[160], type[JC_CE_MAX_TYPE + 1], reason[512];
+        char trace_id[33] = "";
+        int decoded = 0, inserted = 0, raw;
+        jc_event_handler_fn fn;
+        jc_handle_result hr;
+        jc_pg_err e;
+        apply_result ar = APPLY_RETRY;
+
+        memset(&ctx, 0, sizeof(ctx));
+        memset(&ev, 0, sizeof(ev));
+        ctx.db = c->db;
+        ctx.emitter = c->cfg.emitter;
+        ctx.topic = rd_kafka_topic_name(m->rkt);
+        ctx.partition = m->partition;
+        ctx.offset = m->offset;
+        ctx.key = m->key;
+        ctx.key_len = m->key_len;
+        ctx.value = m->payload;
+        ctx.value_len = m->len;
+        ctx.opaque = c->cfg.opaque;
+        raw = is_raw_topic(c, ctx.topic);
+        reason[0] = '\0';
+
+        /* The inbox key for anything that is not a decodable CloudEvent is
+         * its Kafka position, which a redelivery repeats. */
+        snprintf(source, sizeof(source), "kafka:%s/%d", ctx.topic, (int)m->partition);
+        snprintf(id, sizeof(id), "%lld", (long long)m->offset);
+        if (!m->payload) {
+                snprintf(type, sizeof(type), "%s", JC_TYPE_TOMBSTONE);
+        } else if (raw) {
+                snprintf(type, sizeof(type), "%s", JC_TYPE_RAW);
+        } else if (jc_ce_decode(m->payload, m->len, &ev, reason, sizeof(reason)) != 0) {
+                snprintf(type, sizeof(type), "(undecodable)");
+        } else {
+                const jc_topic *t = jc_topics_find(c->cfg.catalogue, ctx.topic);
+
+                decoded = 1;
+                ctx.event = &ev;
+                snprintf(source, sizeof(source), "%s", ev.source);
+                snprintf(id, sizeof(id), "%s", ev.id);
+                snprintf(type, sizeof(type), "%s", ev.short_type);
+                if (!t || !jc_topic_has_event(t, ev.short_type))
+                        snprintf(reason, sizeof(reason),
+                                 "event type \"%s\" is not declared for topic %s",
+                                 ev.short_type, ctx.topic);
+                jc_trace_id(ev.traceparent, trace_id);
+                jc_log_ctx_set(trace_id, ev.subject, ev.id);
+        }
+        if (give_up_reason)
+                snprintf(reason, sizeof(reason), "%.500s", give_up_reason);
+
+        if (inbox_insert(c, &ctx, source, id, type, reason[0] ? "dead_lettered" : "applied",
+                         &inserted, &e) != 0)
+                goto db_error;
+        if (!inserted) {
+                jc_metrics_counter_add(c->cfg.metrics, "jc_consumer_duplicates_total",
+                                       "Redelivered messages skipped by the inbox",
+                                       c->labels, 1);
+                ar = APPLY_OK;
+                goto out;
+        }
+        if (reason[0]) {
+                if (dead_letter(c, &ctx, reason, &e) != 0)
+                        goto db_error;
+                ar = APPLY_OK;
+                goto out;
+        }
+        fn = find_handler(c, ctx.topic, type);
+        if (!fn) {
+                if (inbox_set_outcome(c, &ctx, source, id, "ignored", &e) != 0)
+                        goto db_error;
+                ar = APPLY_OK;
+                goto out;
+        }
+        if (jc_pg_cmd(c->db, "SAVEPOINT jc_message", &e) != 0)
+                goto db_error;
+        hr = fn(&ctx);
+        if (hr == JC_HANDLE_OK) {
+                if (jc_pg_cmd(c->db, "RELEASE SAVEPOINT jc_message", &e) != 0)
+                        goto db_error;
+                jc_metrics_counter_add(c->cfg.metrics, "jc_consumer_applied_total",
+                                       "Messages applied by handlers", c->labels, 1);
+                ar = APPLY_OK;
+                goto out;
+        }
+        if (hr == JC_HANDLE_RETRY || PQstatus(c->db) != CONNECTION_OK) {
+                snprintf(retry_reason, rlen, "%s",
+                         ctx.reason[0] ? ctx.reason : "handler asked for a retry");
+                goto out;
+        }
+        /* POISON */
+        if (jc_pg_cmd(c->db, "ROLLBACK TO SAVEPOINT jc_message", &e) != 0 ||
+            inbox_set_outcome(c, &ctx, source, id, "dead_lettered", &e) != 0 ||
+            dead_letter(c, &ctx, ctx.reason[0] ? ctx.reason : "rejected by handler",
+                        &e) != 0)
+                goto db_error;
+        ar = APPLY_OK;
+        goto out;
+db_error:
+        snprintf(retry_reason, rlen, "%s", e.message);
+        consumer_log_db_error(c, "consumer transaction failed", &e);
+out:
+        if (decoded)
+                jc_ce_event_release(&ev);
+        jc_log_ctx_clear();
+        return ar;
+}
+
+static void store_offsets(jc_consumer *c, rd_kafka_message_t **msgs, int n)
+{
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
+        rd_kafka_resp_err_t err;
+
+        for (int i = 0; i < n; i++) {
+                const char *topic = rd_kafka_topic_name(msgs[i]->rkt);
+                rd_kafka_topic_partition_t *p =
+                    rd_kafka_topic_partition_list_find(l, topic, msgs[i]->partition);
+
+                if (!p)
+                        p = rd_kafka_topic_partition_list_add(l, topic, msgs[i]->partition);
+                if (msgs[i]->offset + 1 > p->offset)
+                        p->offset = msgs[i]->offset + 1;
+        }
+        err = rd_kafka_offsets_store(c->rk, l);
+        /* __STATE: a partition was revoked meanwhile; its new owner gets the
+         * messages again and the inbox skips them. */
+        if (err && err != RD_KAFKA_RESP_ERR__STATE)
+                jc_log_write(JC_LOG_WARN, JC_KV({"component", "consumer"},
+                                                {"consumer", c->cfg.name}),
+                             "could not store offsets: %s", rd_kafka_err2str(err));
+        rd_kafka_topic_partition_list_destroy(l);
+}
+
+static int ensure_db(jc_consumer *c)
+{
+        jc_pg_err e;
+
+        if (c->db && PQstatus(c->db) == CONNECTION_OK)
+                return 0;
+        consumer_db_close(c);
+        c->db = jc_pg_open(c->cfg.db, &e);
+        if (!c->db) {
+                consumer_log_db_error(c, "consumer could not connect to PostgreSQL", &e);
+                return -1;
+        }
+        atomic_store(&c->ready, 1);
+        return 0;
+}
+
+static void process_batch(jc_consumer *c, rd_kafka_message_t **msgs, int n)
+{
+        int attempt = 0, give_up_idx = -1;
+        int64_t backoff = 100;
+        char reason[512] = "", give_up[600];
+
+        for (;;) {
+                int failed_idx = -1;
+                jc_pg_err e;
+
+                if (attempt > 0) {
+                        if (atomic_load(&c->stop))
+                                return; /* not stored: redelivered after restart */
+                        jc_time_sleep_ms(backoff);
+                        backoff = backoff * 2 > 5000 ? 5000 : backoff * 2;
+                }
+                attempt++;
+                if (ensure_db(c) != 0)
+                        continue;
+                if (jc_pg_cmd(c->db, "BEGIN", &e) != 0) {
+                        consumer_log_db_error(c, "consumer could not begin", &e);
+                        consumer_db_close(c);
+                        continue;
+                }
+                for (int i = 0; i < n; i++) {
+                        if (apply_message(c, msgs[i], i == give_up_idx ? give_up : NULL,
+                                          reason, sizeof(reason)) != APPLY_OK) {
+                                failed_idx = i;
+                                break;
+                        }
+                }
+                if (failed_idx < 0 && jc_pg_cmd(c->db, "COMMIT", &e) == 0) {
+                        store_offsets(c, msgs, n);
+                        return;
+                }
+                if (failed_idx < 0)
+                        snprintf(reason, sizeof(reason), "commit failed: %.480s", e.message);
+                if (PQstatus(c->db) == CONNECTION_OK) {
+                        PGresult *r = PQexec(c->db, "ROLLBACK");
+                        PQclear(r);
+                } else {
+                        consumer_db_close(c);
+                }
+                jc_metrics_counter_add(c->cfg.metrics, "jc_consumer_retries_total",
+                                       "Batches rolled back and retried", c->labels, 1);
+                /* The database is fine but this message keeps failing: stop
+                 * blocking the partition and dead-letter it. */
+                if (failed_idx >= 0 && c->db && attempt >= c->cfg.max_attempts) {
+                        give_up_idx = failed_idx;
+                        snprintf(give_up, sizeof(give_up), "gave up after %d attempts: %.500s",
+                                 attempt, reason);
+                }
+        }
+}
+
+static void *consumer_main(void *arg)
+{
+        jc_consumer *c = arg;
+        rd_kafka_message_t **msgs = calloc((size_t)c->cfg.batch_max, sizeof(*msgs));
+
+        if (!msgs) {
+                jc_log_error("consumer %s: out of memory", c->cfg.name);
+                return NULL;
+        }
+        while (!atomic_load(&c->stop)) {
+                rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 200);
+                int n = 0;
+
+                while (m) {
+                        if (m->err) {
+                                if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                                        jc_log_write(JC_LOG_WARN,
+                                                     JC_KV({"component", "consumer"},
+                                                           {"consumer", c->cfg.name}),
+                                                     "consume error: %s",
+                                                     rd_kafka_message_errstr(m));
+                                rd_kafka_message_destroy(m);
+                        } else {
+                                msgs[n++] = m;
+                        }
+                        if (n == c->cfg.batch_max)
+                                break;
+                        m = rd_kafka_consumer_poll(c->rk, 0);
+                }
+                if (n > 0)
+                        process_batch(c, msgs, n);
+                for (int i = 0; i < n; i++)
+                        rd_kafka_message_destroy(msgs[i]);
+                if (!c->db)
+                        ensure_db(c); /* keep readiness honest while idle */
+        }
+        free(msgs);
+        return NULL;
+}
+
+jc_consumer *jc_consumer_start(const jc_consumer_config *cfg, char *err,
+                               size_t errlen)
+{
+        jc_consumer *c = calloc(1, sizeof(*c));
+        rd_kafka_topic_partition_list_t *subs = NULL;
+        rd_kafka_conf_t *conf = NULL;
+        rd_kafka_resp_err_t kerr;
+        char kerrstr[256];
+
+        if (!c) {
+                snprintf(err, errlen, "out of memory");
+                return NULL;
+        }
+        c->cfg = *cfg;
+        if (c->cfg.batch_max <= 0)
+                c->cfg.batch_max = 200;
+        if (c->cfg.max_attempts <= 0)
+                c->cfg.max_attempts = 5;
+        snprintf(c->labels, sizeof(c->labels), "consumer=\"%s\"", cfg->name);
+        subs = rd_kafka_topic_partition_list_new(4);
+        for (size_t i = 0; cfg->topics[i]; i++) {
+                if (!jc_topics_find(cfg->catalogue, cfg->topics[i])) {
+                        snprintf(err, errlen,
+                                 "consumer %s: topic \"%s\" is not in the topic catalogue",
+                                 cfg->name, cfg->topics[i]);
+                        goto fail;
+                }
+                rd_kafka_topic_partition_list_add(subs, cfg->topics[i],
+                                                  RD_KAFKA_PARTITION_UA);
+        }
+        conf = jc_kafka_consumer_conf(cfg->bootstrap, cfg->group_id, cfg->client_id,
+                                      cfg->kafka_extra, cfg->session_timeout_ms, err,
+                                      errlen);
+        if (!conf)
+                goto fail;
+        rd_kafka_conf_set_opaque(conf, c);
+        rd_kafka_conf_set_rebalance_cb(conf, consumer_rebalance_cb);
+        c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, kerrstr, sizeof(kerrstr));
+        if (!c->rk) {
+                snprintf(err, errlen, "could not create Kafka consumer: %s", kerrstr);
+                rd_kafka_conf_destroy(conf);
+                goto fail;
+        }
+        rd_kafka_poll_set_consumer(c->rk);
+        kerr = rd_kafka_subscribe(c->rk, subs);
+        if (kerr) {
+                snprintf(err, errlen, "could not subscribe: %s", rd_kafka_err2str(kerr));
+                goto fail;
+        }
+        rd_kafka_topic_partition_list_destroy(subs);
+        subs = NULL;
+        if (pthread_create(&c->thread, NULL, consumer_main, c) != 0) {
+                snprintf(err, errlen, "could not start the consumer thread");
+                goto fail;
+        }
+        return c;
+fail:
+        if (subs)
+                rd_kafka_topic_partition_list_destroy(subs);
+        if (c->rk) {
+                rd_kafka_consumer_close(c->rk);
+                rd_kafka_destroy(c->rk);
+        }
+        free(c);
+        return NULL;
+}
+
+void jc_consumer_stop(jc_consumer *c)
+{
+        if (!c)
+                return;
+        atomic_store(&c->stop, 1);
+        pthread_join(c->thread, NULL);
+        rd_kafka_consumer_close(c->rk); /* commits stored offsets, leaves the group */
+        rd_kafka_destroy(c->rk);
+        consumer_db_close(c);
+        free(c);
+}
+
+int jc_consumer_ready(jc_consumer *c)
+{
+        return c && atomic_load(&c->ready);
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs every system package the build, the local stack and the tests need,
+# with apt-get, when missing. Safe to run again: does nothing when all are there.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config           # compiler and build
+  librdkafka-dev libpq-dev libjansson-dev libmicrohttpd-dev libssl-dev
+  postgresql postgresql-contrib              # server for the local stack; pgbench
+  python3 python3-jsonschema python3-psycopg2 python3-confluent-kafka  # tests
+  docker-compose                             # only to validate docker-compose.yml
+  curl procps iproute2 util-linux            # scripts: curl, pkill, ss, runuser/setsid
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "bootstrap: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null || { echo "bootstrap: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "bootstrap: done" >&2
