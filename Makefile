@@ -2,6 +2,7 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= 2
+MAKEFLAGS  += --no-print-directory
 
 .PHONY: all bootstrap build build-asan test run bench stack-start stack-stop clean
 

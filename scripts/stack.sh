@@ -7,7 +7,8 @@
 #   scripts/stack.sh status [DIR]
 #   scripts/stack.sh pg-restart [DIR]  restart PostgreSQL (fault tests)
 #   scripts/stack.sh pg-stop|pg-start [DIR]
-#   scripts/stack.sh psql [DIR] [args] psql as the superuser on the jobcenter DB
+#   scripts/stack.sh psql [psql args]  psql as the superuser on the jobcenter DB
+#                                      (stack in $JC_STACK_DIR, default .stack)
 #
 # Environment: JC_BUILD_DIR (where devbroker is built, default build),
 # JC_STACK_BROKERS (mock brokers, default 3), JC_PG_PORT (default: a free port).
@@ -15,8 +16,13 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cmd=${1:-}
-dir=${2:-$root/.stack}
-[ $# -ge 2 ] && shift 2 || shift $#
+shift $(($# > 0 ? 1 : 0))
+if [ "$cmd" = psql ]; then
+  dir=${JC_STACK_DIR:-$root/.stack}
+else
+  dir=${1:-$root/.stack}
+  shift $(($# > 0 ? 1 : 0))
+fi
 build=${JC_BUILD_DIR:-$root/build}
 services=(intake scheduling offers control notifications)
 
@@ -193,5 +199,5 @@ case "$cmd" in
   pg-stop) pg_ctl_do -m fast stop ;;
   pg-start) pg_ctl_do start ;;
   psql) read_env; exec psql "$JC_PG_SUPERUSER_URL" "$@" ;;
-  *) sed -n '2,13p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,14p' "$0" >&2; exit 2 ;;
 esac

@@ -77,6 +77,7 @@ typedef struct jc_consumer_config {
         const char *client_id;
         const char *kafka_extra;
         int session_timeout_ms;
+        int fetch_wait_ms;
         const char *const *topics; /* NULL-terminated */
         const char *const *raw_topics; /* subset whose values are not CloudEvents */
         const jc_event_handler *handlers; /* terminated by {NULL, NULL, NULL} */

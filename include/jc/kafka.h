@@ -31,7 +31,8 @@ rd_kafka_conf_t *jc_kafka_consumer_conf(const char *bootstrap,
                                         const char *group_id,
                                         const char *client_id,
                                         const char *extra,
-                                        int session_timeout_ms, char *err,
+                                        int session_timeout_ms,
+                                        int fetch_wait_ms, char *err,
                                         size_t errlen);
 
 /* Sets one property; on failure `err` names the property. */

@@ -4,6 +4,7 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+#include "jc/buf.h"
 #include "jc/embed.h"
 
 /*
@@ -64,6 +65,13 @@ int jc_pg_cmd(PGconn *c, const char *sql, jc_pg_err *e);
 #define JC_PG_ARGS(...)                                                     \
         (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)), \
                 (const char *const[]){__VA_ARGS__}
+
+/* PostgreSQL array literals for set-based statements (… unnest($1::text[]) …):
+ *   jc_buf b = JC_BUF_INIT; jc_pg_array_add(&b, "a"); jc_pg_array_add(&b, NULL);
+ *   jc_pg_array_end(&b);   -> {"a",NULL}
+ * Elements are quoted and escaped, so any text is safe. */
+void jc_pg_array_add(jc_buf *b, const char *elem);
+void jc_pg_array_end(jc_buf *b);
 
 /* 1 when the connection is usable: checks input without blocking, so a
  * server restart is noticed before the next query. */

@@ -21,14 +21,13 @@ const jc_pg_stmt jc_common_stmts[] = {
         {"jc_outbox_backlog",
          "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)"
          " FROM outbox WHERE published_at IS NULL AND failed_at IS NULL"},
-        {"jc_inbox_insert",
+        /* One statement per batch; RETURNING says which messages are new. */
+        {"jc_inbox_insert_batch",
          "INSERT INTO inbox (consumer, source, event_id, event_type, topic,"
          " kafka_partition, kafka_offset, outcome)"
-         " VALUES ($1, $2, $3, $4, $5, $6::int, $7::bigint, $8)"
-         " ON CONFLICT DO NOTHING"},
-        {"jc_inbox_set_outcome",
-         "UPDATE inbox SET outcome = $4 WHERE consumer = $1 AND source = $2"
-         " AND event_id = $3"},
+         " SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[],"
+         " $6::int[], $7::bigint[], $8::text[])"
+         " ON CONFLICT DO NOTHING RETURNING source, event_id"},
         {"jc_inbox_prune",
          "DELETE FROM inbox WHERE ctid IN (SELECT ctid FROM inbox"
          " WHERE received_at < now() - make_interval(days => $1::int) LIMIT 10000)"},

@@ -24,8 +24,6 @@ struct jc_consumer {
         char labels[128]; /* metrics labels: consumer="<name>" */
 };
 
-typedef enum apply_result { APPLY_OK, APPLY_RETRY } apply_result;
-
 static void consumer_log_db_error(jc_consumer *c, const char *what,
                                   const jc_pg_err *e)
 {
@@ -109,9 +107,9 @@ static int is_valid_utf8_text(const void *p, size_t n)
 /* Records the message as a dead letter: the original bytes in dead_letter,
  * and an event on jobcenter.dlq.v1 via the outbox, in this transaction. */
 static int dead_letter(jc_consumer *c, jc_consume_ctx *ctx, const char *reason,
-                       jc_pg_err *e)
+                       char dlid[24], jc_pg_err *e)
 {
-        char part[16], off[24], dlid[24] = "";
+        char part[16], off[24];
         const jc_topic *t = jc_topics_find(c->cfg.catalogue, ctx->topic);
         int personal = !t || t->personal_data;
         const char *params[7];
@@ -139,7 +137,7 @@ static int dead_letter(jc_consumer *c, jc_consume_ctx *ctx, const char *reason,
                 PQclear(r);
                 return 0;
         }
-        snprintf(dlid, sizeof(dlid), "%s", PQgetvalue(r, 0, 0));
+        snprintf(dlid, 24, "%s", PQgetvalue(r, 0, 0));
         PQclear(r);
 
         data = json_pack("{s:s, s:s, s:i, s:I, s:s, s:I, s:b}", "consumer", c->cfg.name,
@@ -168,169 +166,212 @@ static int dead_letter(jc_consumer *c, jc_consume_ctx *ctx, const char *reason,
                        personal ? strlen(c->cfg.name) : ctx->key_len,
                        "deadletter.recorded.v1", NULL, data, headers, NULL, e) != 0)
                 goto out;
-        jc_log_write(JC_LOG_WARN, JC_KV({"component", "consumer"},
-                                        {"consumer", c->cfg.name}, {"topic", ctx->topic},
-                                        {"partition", part}, {"offset", off},
-                                        {"dead_letter_id", dlid}),
-                     "dead-lettered message: %s", reason);
-        jc_metrics_counter_add(c->cfg.metrics, "jc_consumer_dead_letters_total",
-                               "Messages sent to the dead-letter topic", c->labels, 1);
         rc = 0;
 out:
         json_decref(headers);
         return rc;
 }
 
-static int inbox_insert(jc_consumer *c, jc_consume_ctx *ctx, const char *source,
-                        const char *id, const char *type, const char *outcome,
-                        int *inserted, jc_pg_err *e)
-{
-        char part[16], off[24];
-        PGresult *r;
+/* What the batch knows about one message, decoded once per batch. */
+typedef struct msg_meta {
+        const rd_kafka_message_t *m;
+        jc_ce_event ev;
+        int decoded;
+        char source[300];
+        char id[160];
+        char type[JC_CE_MAX_TYPE + 1];
+        char reason[600];      /* set: dead-letter it instead of applying */
+        char dlid[24];         /* dead_letter row written in this attempt */
+        jc_event_handler_fn fn;
+        int fresh;             /* not in the inbox before this attempt */
+} msg_meta;
 
-        snprintf(part, sizeof(part), "%d", ctx->partition);
-        snprintf(off, sizeof(off), "%lld", (long long)ctx->offset);
-        r = jc_pg_exec(ctx->db, "jc_inbox_insert",
-                       JC_PG_ARGS(c->cfg.name, source, id, type, ctx->topic, part, off,
-                                  outcome),
-                       e);
-        if (!r)
-                return -1;
-        *inserted = strcmp(PQcmdTuples(r), "1") == 0;
-        PQclear(r);
-        return 0;
+static void meta_init(jc_consumer *c, msg_meta *mm, const rd_kafka_message_t *m)
+{
+        const char *topic = rd_kafka_topic_name(m->rkt);
+        char reason[512] = "";
+
+        memset(mm, 0, sizeof(*mm));
+        mm->m = m;
+        /* Anything that is not a decodable CloudEvent is keyed by its Kafka
+         * position, which a redelivery repeats. */
+        snprintf(mm->source, sizeof(mm->source), "kafka:%s/%d", topic, (int)m->partition);
+        snprintf(mm->id, sizeof(mm->id), "%lld", (long long)m->offset);
+        if (!m->payload) {
+                snprintf(mm->type, sizeof(mm->type), "%s", JC_TYPE_TOMBSTONE);
+        } else if (is_raw_topic(c, topic)) {
+                snprintf(mm->type, sizeof(mm->type), "%s", JC_TYPE_RAW);
+        } else if (jc_ce_decode(m->payload, m->len, &mm->ev, reason, sizeof(reason)) != 0) {
+                snprintf(mm->type, sizeof(mm->type), "(undecodable)");
+                snprintf(mm->reason, sizeof(mm->reason), "%s", reason);
+                return;
+        } else {
+                const jc_topic *t = jc_topics_find(c->cfg.catalogue, topic);
+
+                mm->decoded = 1;
+                snprintf(mm->source, sizeof(mm->source), "%s", mm->ev.source);
+                snprintf(mm->id, sizeof(mm->id), "%s", mm->ev.id);
+                snprintf(mm->type, sizeof(mm->type), "%s", mm->ev.short_type);
+                if (!t || !jc_topic_has_event(t, mm->ev.short_type)) {
+                        snprintf(mm->reason, sizeof(mm->reason),
+                                 "event type \"%s\" is not declared for topic %s",
+                                 mm->ev.short_type, topic);
+                        return;
+                }
+        }
+        mm->fn = find_handler(c, topic, mm->type);
 }
 
-static int inbox_set_outcome(jc_consumer *c, jc_consume_ctx *ctx, const char *source,
-                             const char *id, const char *outcome, jc_pg_err *e)
+static void meta_release(msg_meta *mm)
 {
-        PGresult *r = jc_pg_exec(ctx->db, "jc_inbox_set_outcome",
-                                 JC_PG_ARGS(c->cfg.name, source, id, outcome), e);
+        if (mm->decoded)
+                jc_ce_event_release(&mm->ev);
+}
 
+static void ctx_init(jc_consumer *c, jc_consume_ctx *ctx, msg_meta *mm)
+{
+        memset(ctx, 0, sizeof(*ctx));
+        ctx->db = c->db;
+        ctx->emitter = c->cfg.emitter;
+        ctx->topic = rd_kafka_topic_name(mm->m->rkt);
+        ctx->partition = mm->m->partition;
+        ctx->offset = mm->m->offset;
+        ctx->key = mm->m->key;
+        ctx->key_len = mm->m->key_len;
+        ctx->event = mm->decoded ? &mm->ev : NULL;
+        ctx->value = mm->m->payload;
+        ctx->value_len = mm->m->len;
+        ctx->opaque = c->cfg.opaque;
+}
+
+/* Inserts every message's inbox row in one statement and marks the messages
+ * that were not there before (the first of any repeats within the batch). */
+static int inbox_insert_batch(jc_consumer *c, msg_meta *mm, int n, jc_pg_err *e)
+{
+        jc_buf a[7] = {JC_BUF_INIT, JC_BUF_INIT, JC_BUF_INIT, JC_BUF_INIT,
+                       JC_BUF_INIT, JC_BUF_INIT, JC_BUF_INIT};
+        const char *params[8];
+        PGresult *r;
+        int rc = -1;
+
+        for (int i = 0; i < n; i++) {
+                char part[16], off[24];
+
+                snprintf(part, sizeof(part), "%d", (int)mm[i].m->partition);
+                snprintf(off, sizeof(off), "%lld", (long long)mm[i].m->offset);
+                jc_pg_array_add(&a[0], mm[i].source);
+                jc_pg_array_add(&a[1], mm[i].id);
+                jc_pg_array_add(&a[2], mm[i].type);
+                jc_pg_array_add(&a[3], rd_kafka_topic_name(mm[i].m->rkt));
+                jc_pg_array_add(&a[4], part);
+                jc_pg_array_add(&a[5], off);
+                jc_pg_array_add(&a[6], mm[i].reason[0] ? "dead_lettered"
+                                       : mm[i].fn      ? "applied"
+                                                       : "ignored");
+                mm[i].fresh = 0;
+                mm[i].dlid[0] = '\0';
+        }
+        params[0] = c->cfg.name;
+        for (int k = 0; k < 7; k++) {
+                jc_pg_array_end(&a[k]);
+                params[k + 1] = a[k].data;
+        }
+        r = jc_pg_exec(c->db, "jc_inbox_insert_batch", 8, params, e);
         if (!r)
-                return -1;
+                goto out;
+        for (int row = 0; row < PQntuples(r); row++) {
+                const char *src = PQgetvalue(r, row, 0), *id = PQgetvalue(r, row, 1);
+
+                for (int i = 0; i < n; i++) {
+                        if (strcmp(mm[i].source, src) == 0 && strcmp(mm[i].id, id) == 0) {
+                                mm[i].fresh = 1;
+                                break;
+                        }
+                }
+        }
         PQclear(r);
-        return 0;
+        rc = 0;
+out:
+        for (int k = 0; k < 7; k++)
+                jc_buf_release(&a[k]);
+        return rc;
+}
+
+typedef enum attempt_result {
+        ATTEMPT_COMMITTED,
+        ATTEMPT_POISON, /* a handler refused a message: replay without it */
+        ATTEMPT_RETRY,  /* transient: back off and replay */
+} attempt_result;
+
+static void rollback(jc_consumer *c)
+{
+        if (c->db && PQstatus(c->db) == CONNECTION_OK) {
+                PGresult *r = PQexec(c->db, "ROLLBACK");
+                PQclear(r);
+        } else {
+                consumer_db_close(c);
+        }
 }
 
 /*
- * Applies one message inside the open transaction. `give_up_reason` set:
- * dead-letter it without calling the handler (it kept asking for retries).
- * Returns APPLY_RETRY with `retry_reason` filled when the batch must be
- * rolled back and retried.
+ * One attempt at the whole batch in one transaction. Handlers run without
+ * savepoints: when one answers POISON the transaction is rolled back and the
+ * batch replayed with that message marked for the dead-letter topic (handlers
+ * are deterministic on the same state, and poison is rare).
  */
-static apply_result apply_message(jc_consumer *c, const rd_kafka_message_t *m,
-                                  const char *give_up_reason, char *retry_reason,
-                                  size_t rlen)
+static attempt_result apply_batch(jc_consumer *c, msg_meta *mm, int n, int *failed_idx,
+                                  char *why, size_t whylen, int *applied)
 {
-        jc_consume_ctx ctx;
-        jc_ce_event ev;
-        char source[300], id[160], type[JC_CE_MAX_TYPE + 1], reason[512];
-        char trace_id[33] = "";
-        int decoded = 0, inserted = 0, raw;
-        jc_event_handler_fn fn;
-        jc_handle_result hr;
         jc_pg_err e;
-        apply_result ar = APPLY_RETRY;
 
-        memset(&ctx, 0, sizeof(ctx));
-        memset(&ev, 0, sizeof(ev));
-        ctx.db = c->db;
-        ctx.emitter = c->cfg.emitter;
-        ctx.topic = rd_kafka_topic_name(m->rkt);
-        ctx.partition = m->partition;
-        ctx.offset = m->offset;
-        ctx.key = m->key;
-        ctx.key_len = m->key_len;
-        ctx.value = m->payload;
-        ctx.value_len = m->len;
-        ctx.opaque = c->cfg.opaque;
-        raw = is_raw_topic(c, ctx.topic);
-        reason[0] = '\0';
-
-        /* The inbox key for anything that is not a decodable CloudEvent is
-         * its Kafka position, which a redelivery repeats. */
-        snprintf(source, sizeof(source), "kafka:%s/%d", ctx.topic, (int)m->partition);
-        snprintf(id, sizeof(id), "%lld", (long long)m->offset);
-        if (!m->payload) {
-                snprintf(type, sizeof(type), "%s", JC_TYPE_TOMBSTONE);
-        } else if (raw) {
-                snprintf(type, sizeof(type), "%s", JC_TYPE_RAW);
-        } else if (jc_ce_decode(m->payload, m->len, &ev, reason, sizeof(reason)) != 0) {
-                snprintf(type, sizeof(type), "(undecodable)");
-        } else {
-                const jc_topic *t = jc_topics_find(c->cfg.catalogue, ctx.topic);
-
-                decoded = 1;
-                ctx.event = &ev;
-                snprintf(source, sizeof(source), "%s", ev.source);
-                snprintf(id, sizeof(id), "%s", ev.id);
-                snprintf(type, sizeof(type), "%s", ev.short_type);
-                if (!t || !jc_topic_has_event(t, ev.short_type))
-                        snprintf(reason, sizeof(reason),
-                                 "event type \"%s\" is not declared for topic %s",
-                                 ev.short_type, ctx.topic);
-                jc_trace_id(ev.traceparent, trace_id);
-                jc_log_ctx_set(trace_id, ev.subject, ev.id);
-        }
-        if (give_up_reason)
-                snprintf(reason, sizeof(reason), "%.500s", give_up_reason);
-
-        if (inbox_insert(c, &ctx, source, id, type, reason[0] ? "dead_lettered" : "applied",
-                         &inserted, &e) != 0)
+        *applied = 0;
+        *failed_idx = -1;
+        if (jc_pg_cmd(c->db, "BEGIN", &e) != 0 || inbox_insert_batch(c, mm, n, &e) != 0)
                 goto db_error;
-        if (!inserted) {
-                jc_metrics_counter_add(c->cfg.metrics, "jc_consumer_duplicates_total",
-                                       "Redelivered messages skipped by the inbox",
-                                       c->labels, 1);
-                ar = APPLY_OK;
-                goto out;
+        for (int i = 0; i < n; i++) {
+                jc_consume_ctx ctx;
+                jc_handle_result hr;
+                char trace_id[33] = "";
+                int rc = 0;
+
+                if (!mm[i].fresh || (!mm[i].reason[0] && !mm[i].fn))
+                        continue;
+                ctx_init(c, &ctx, &mm[i]);
+                if (mm[i].decoded) {
+                        jc_trace_id(mm[i].ev.traceparent, trace_id);
+                        jc_log_ctx_set(trace_id, mm[i].ev.subject, mm[i].ev.id);
+                }
+                if (mm[i].reason[0]) {
+                        rc = dead_letter(c, &ctx, mm[i].reason, mm[i].dlid, &e);
+                        jc_log_ctx_clear();
+                        if (rc != 0)
+                                goto db_error;
+                        continue;
+                }
+                hr = mm[i].fn(&ctx);
+                jc_log_ctx_clear();
+                if (hr == JC_HANDLE_OK) {
+                        (*applied)++;
+                        continue;
+                }
+                *failed_idx = i;
+                snprintf(why, whylen, "%.500s",
+                         ctx.reason[0]             ? ctx.reason
+                         : hr == JC_HANDLE_POISON ? "rejected by handler"
+                                                  : "handler asked for a retry");
+                rollback(c);
+                if (hr == JC_HANDLE_POISON && c->db)
+                        return ATTEMPT_POISON;
+                return ATTEMPT_RETRY;
         }
-        if (reason[0]) {
-                if (dead_letter(c, &ctx, reason, &e) != 0)
-                        goto db_error;
-                ar = APPLY_OK;
-                goto out;
-        }
-        fn = find_handler(c, ctx.topic, type);
-        if (!fn) {
-                if (inbox_set_outcome(c, &ctx, source, id, "ignored", &e) != 0)
-                        goto db_error;
-                ar = APPLY_OK;
-                goto out;
-        }
-        if (jc_pg_cmd(c->db, "SAVEPOINT jc_message", &e) != 0)
+        if (jc_pg_cmd(c->db, "COMMIT", &e) != 0)
                 goto db_error;
-        hr = fn(&ctx);
-        if (hr == JC_HANDLE_OK) {
-                if (jc_pg_cmd(c->db, "RELEASE SAVEPOINT jc_message", &e) != 0)
-                        goto db_error;
-                jc_metrics_counter_add(c->cfg.metrics, "jc_consumer_applied_total",
-                                       "Messages applied by handlers", c->labels, 1);
-                ar = APPLY_OK;
-                goto out;
-        }
-        if (hr == JC_HANDLE_RETRY || PQstatus(c->db) != CONNECTION_OK) {
-                snprintf(retry_reason, rlen, "%s",
-                         ctx.reason[0] ? ctx.reason : "handler asked for a retry");
-                goto out;
-        }
-        /* POISON */
-        if (jc_pg_cmd(c->db, "ROLLBACK TO SAVEPOINT jc_message", &e) != 0 ||
-            inbox_set_outcome(c, &ctx, source, id, "dead_lettered", &e) != 0 ||
-            dead_letter(c, &ctx, ctx.reason[0] ? ctx.reason : "rejected by handler",
-                        &e) != 0)
-                goto db_error;
-        ar = APPLY_OK;
-        goto out;
+        return ATTEMPT_COMMITTED;
 db_error:
-        snprintf(retry_reason, rlen, "%s", e.message);
+        snprintf(why, whylen, "%.500s", e.message);
         consumer_log_db_error(c, "consumer transaction failed", &e);
-out:
-        if (decoded)
-                jc_ce_event_release(&ev);
-        jc_log_ctx_clear();
-        return ar;
+        rollback(c);
+        return ATTEMPT_RETRY;
 }
 
 static void store_offsets(jc_consumer *c, rd_kafka_message_t **msgs, int n)
@@ -374,59 +415,86 @@ static int ensure_db(jc_consumer *c)
         return 0;
 }
 
+/* Logged and counted only once the transaction that recorded it committed. */
+static void log_dead_letter(jc_consumer *c, const msg_meta *mm)
+{
+        char part[16], off[24];
+
+        snprintf(part, sizeof(part), "%d", (int)mm->m->partition);
+        snprintf(off, sizeof(off), "%lld", (long long)mm->m->offset);
+        jc_log_write(JC_LOG_WARN, JC_KV({"component", "consumer"}, {"consumer", c->cfg.name},
+                                        {"topic", rd_kafka_topic_name(mm->m->rkt)},
+                                        {"partition", part}, {"offset", off},
+                                        {"dead_letter_id", mm->dlid}),
+                     "dead-lettered message: %s", mm->reason);
+        jc_metrics_counter_add(c->cfg.metrics, "jc_consumer_dead_letters_total",
+                               "Messages sent to the dead-letter topic", c->labels, 1);
+}
+
 static void process_batch(jc_consumer *c, rd_kafka_message_t **msgs, int n)
 {
-        int attempt = 0, give_up_idx = -1;
+        msg_meta *mm = calloc((size_t)n, sizeof(*mm));
+        int attempt = 0, applied = 0;
         int64_t backoff = 100;
-        char reason[512] = "", give_up[600];
+        char why[600];
 
+        if (!mm) {
+                jc_log_error("consumer %s: out of memory; batch left for redelivery", c->cfg.name);
+                return;
+        }
+        for (int i = 0; i < n; i++)
+                meta_init(c, &mm[i], msgs[i]);
         for (;;) {
-                int failed_idx = -1;
-                jc_pg_err e;
+                int failed_idx = -1, fresh = 0;
+                attempt_result ar;
 
-                if (attempt > 0) {
-                        if (atomic_load(&c->stop))
-                                return; /* not stored: redelivered after restart */
-                        jc_time_sleep_ms(backoff);
-                        backoff = backoff * 2 > 5000 ? 5000 : backoff * 2;
+                if (ensure_db(c) != 0) {
+                        ar = ATTEMPT_RETRY;
+                } else {
+                        ar = apply_batch(c, mm, n, &failed_idx, why, sizeof(why), &applied);
+                }
+                if (ar == ATTEMPT_COMMITTED) {
+                        for (int i = 0; i < n; i++) {
+                                fresh += mm[i].fresh;
+                                if (mm[i].dlid[0])
+                                        log_dead_letter(c, &mm[i]);
+                        }
+                        store_offsets(c, msgs, n);
+                        jc_metrics_counter_add(c->cfg.metrics, "jc_consumer_applied_total",
+                                               "Messages applied by handlers", c->labels,
+                                               applied);
+                        if (n > fresh)
+                                jc_metrics_counter_add(c->cfg.metrics,
+                                                       "jc_consumer_duplicates_total",
+                                                       "Redelivered messages skipped by the inbox",
+                                                       c->labels, n - fresh);
+                        break;
+                }
+                if (ar == ATTEMPT_POISON) {
+                        /* Replay at once, that message now a dead letter. */
+                        snprintf(mm[failed_idx].reason, sizeof(mm[failed_idx].reason), "%s", why);
+                        continue;
                 }
                 attempt++;
-                if (ensure_db(c) != 0)
-                        continue;
-                if (jc_pg_cmd(c->db, "BEGIN", &e) != 0) {
-                        consumer_log_db_error(c, "consumer could not begin", &e);
-                        consumer_db_close(c);
-                        continue;
-                }
-                for (int i = 0; i < n; i++) {
-                        if (apply_message(c, msgs[i], i == give_up_idx ? give_up : NULL,
-                                          reason, sizeof(reason)) != APPLY_OK) {
-                                failed_idx = i;
-                                break;
-                        }
-                }
-                if (failed_idx < 0 && jc_pg_cmd(c->db, "COMMIT", &e) == 0) {
-                        store_offsets(c, msgs, n);
-                        return;
-                }
-                if (failed_idx < 0)
-                        snprintf(reason, sizeof(reason), "commit failed: %.480s", e.message);
-                if (PQstatus(c->db) == CONNECTION_OK) {
-                        PGresult *r = PQexec(c->db, "ROLLBACK");
-                        PQclear(r);
-                } else {
-                        consumer_db_close(c);
-                }
                 jc_metrics_counter_add(c->cfg.metrics, "jc_consumer_retries_total",
                                        "Batches rolled back and retried", c->labels, 1);
                 /* The database is fine but this message keeps failing: stop
                  * blocking the partition and dead-letter it. */
                 if (failed_idx >= 0 && c->db && attempt >= c->cfg.max_attempts) {
-                        give_up_idx = failed_idx;
-                        snprintf(give_up, sizeof(give_up), "gave up after %d attempts: %.500s",
-                                 attempt, reason);
+                        snprintf(mm[failed_idx].reason, sizeof(mm[failed_idx].reason),
+                                 "gave up after %d attempts: %.500s", attempt, why);
+                        attempt = 0;
+                        backoff = 100;
+                        continue;
                 }
+                if (atomic_load(&c->stop))
+                        break; /* offsets not stored: redelivered after restart */
+                jc_time_sleep_ms(backoff);
+                backoff = backoff * 2 > 5000 ? 5000 : backoff * 2;
         }
+        for (int i = 0; i < n; i++)
+                meta_release(&mm[i]);
+        free(mm);
 }
 
 static void *consumer_main(void *arg)
@@ -500,7 +568,8 @@ jc_consumer *jc_consumer_start(const jc_consumer_config *cfg, char *err,
                                                   RD_KAFKA_PARTITION_UA);
         }
         conf = jc_kafka_consumer_conf(cfg->bootstrap, cfg->group_id, cfg->client_id,
-                                      cfg->kafka_extra, cfg->session_timeout_ms, err,
+                                      cfg->kafka_extra, cfg->session_timeout_ms,
+                                      cfg->fetch_wait_ms > 0 ? cfg->fetch_wait_ms : 100, err,
                                       errlen);
         if (!conf)
                 goto fail;

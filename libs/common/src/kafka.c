@@ -119,15 +119,17 @@ rd_kafka_conf_t *jc_kafka_consumer_conf(const char *bootstrap,
                                         const char *group_id,
                                         const char *client_id,
                                         const char *extra,
-                                        int session_timeout_ms, char *err,
+                                        int session_timeout_ms,
+                                        int fetch_wait_ms, char *err,
                                         size_t errlen)
 {
         rd_kafka_conf_t *conf = base_conf(bootstrap, client_id, err, errlen);
-        char st[16];
+        char st[16], fw[16];
 
         if (!conf)
                 return NULL;
         snprintf(st, sizeof(st), "%d", session_timeout_ms);
+        snprintf(fw, sizeof(fw), "%d", fetch_wait_ms);
         if (jc_kafka_conf_set(conf, "group.id", group_id, err, errlen) ||
             jc_kafka_conf_set(conf, "enable.auto.offset.store", "false", err, errlen) ||
             jc_kafka_conf_set(conf, "enable.auto.commit", "true", err, errlen) ||
@@ -135,7 +137,7 @@ rd_kafka_conf_t *jc_kafka_consumer_conf(const char *bootstrap,
             jc_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, errlen) ||
             jc_kafka_conf_set(conf, "enable.partition.eof", "false", err, errlen) ||
             jc_kafka_conf_set(conf, "session.timeout.ms", st, err, errlen) ||
-            jc_kafka_conf_set(conf, "fetch.wait.max.ms", "100", err, errlen) ||
+            jc_kafka_conf_set(conf, "fetch.wait.max.ms", fw, err, errlen) ||
             jc_kafka_conf_apply_extra(conf, extra, err, errlen)) {
                 rd_kafka_conf_destroy(conf);
                 return NULL;

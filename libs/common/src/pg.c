@@ -184,3 +184,24 @@ int jc_pg_alive(PGconn *c)
                 return 0;
         return PQstatus(c) == CONNECTION_OK;
 }
+
+void jc_pg_array_add(jc_buf *b, const char *elem)
+{
+        jc_buf_appends(b, b->len == 0 ? "{" : ",");
+        if (!elem) {
+                jc_buf_appends(b, "NULL");
+                return;
+        }
+        jc_buf_appends(b, "\"");
+        for (const char *p = elem; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        jc_buf_appends(b, "\\");
+                jc_buf_append(b, p, 1);
+        }
+        jc_buf_appends(b, "\"");
+}
+
+void jc_pg_array_end(jc_buf *b)
+{
+        jc_buf_appends(b, b->len == 0 ? "{}" : "}");
+}

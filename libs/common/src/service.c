@@ -24,6 +24,8 @@ const jc_config_var jc_service_common_config[] = {
         {"JC_KAFKA_EXTRA", NULL,
          "extra librdkafka settings `key=value;key=value` (security.protocol, sasl.*, ssl.*)"},
         {"JC_KAFKA_SESSION_TIMEOUT_MS", "10000", "consumer group session timeout"},
+        {"JC_KAFKA_FETCH_WAIT_MS", "100",
+         "longest a fetch waits for data (Kafka answers early when data arrives; devbroker does not, so there it adds latency)"},
         {"JC_CONSUMER_GROUP", "<service>", "consumer group id"},
         {"JC_CONSUMER_BATCH", "200", "messages applied per consumer transaction"},
         {"JC_CONSUMER_MAX_ATTEMPTS", "5",
@@ -207,7 +209,8 @@ static int start_roles(service_run *run)
                 memset(&cc, 0, sizeof(cc));
                 if (env_long("JC_KAFKA_SESSION_TIMEOUT_MS", 10000, 1000, 300000, &v1) ||
                     env_long("JC_CONSUMER_BATCH", 200, 1, 10000, &v2) ||
-                    env_long("JC_CONSUMER_MAX_ATTEMPTS", 5, 1, 1000, &v3))
+                    env_long("JC_CONSUMER_MAX_ATTEMPTS", 5, 1, 1000, &v3) ||
+                    env_long("JC_KAFKA_FETCH_WAIT_MS", 100, 1, 60000, &v4))
                         return -1;
                 cc.name = def->name;
                 cc.group_id = jc_config_str("JC_CONSUMER_GROUP", def->name);
@@ -215,6 +218,7 @@ static int start_roles(service_run *run)
                 cc.client_id = run->client_id;
                 cc.kafka_extra = run->kafka_extra;
                 cc.session_timeout_ms = (int)v1;
+                cc.fetch_wait_ms = (int)v4;
                 cc.topics = def->consume_topics;
                 cc.raw_topics = def->raw_topics;
                 cc.handlers = def->handlers;

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark; each prints its numbers and writes bench/out/*.json.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+export JC_BUILD_DIR=${1:-$root/build}
+/usr/bin/python3 "$root/bench/pipeline.py"

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# `make run`: the local stack (PostgreSQL + devbroker) and every service, in
+# the foreground. Service logs (JSON lines) stream to this terminal. Ctrl-C
+# (or SIGTERM) stops every process this script started and deletes the stack.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build}
+dir=$root/.stack
+declare -A ports=([intake]=8081 [scheduling]=8082 [offers]=8083 [control]=8084 [notifications]=8085)
+order=(intake scheduling offers control notifications)
+pids=()
+
+cleanup() {
+  trap - EXIT INT TERM
+  echo "run: stopping..." >&2
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  "$root/scripts/stack.sh" stop "$dir"
+  echo "run: stopped" >&2
+}
+
+on_signal() { interrupted=1; cleanup; exit 130; }
+interrupted=""
+"$root/scripts/stack.sh" stop "$dir" 2>/dev/null || true   # leftovers of a killed run
+trap on_signal INT TERM
+trap cleanup EXIT
+JC_BUILD_DIR=$build "$root/scripts/stack.sh" start "$dir"
+set -a; . "$dir/env"; set +a
+
+# Development tokens, new each run: hashes in tokens.json, the tokens
+# themselves only in tokens.txt (mode 600) and on this terminal.
+scopes=(caseworker admin portal udk:feed akasse:3F akasse:FOA)
+umask 077
+{
+  echo '{"tokens": ['
+  sep=""
+  for s in "${scopes[@]}"; do
+    tok="dev-${s//:/-}-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    echo "$s $tok" >> "$dir/tokens.txt"
+    h=$(printf '%s' "$tok" | sha256sum | cut -d' ' -f1)
+    printf '%s{"principal": "dev-%s", "sha256": "%s", "scopes": ["%s"]}\n' "$sep" "${s//:/-}" "$h" "$s"
+    sep=","
+  done
+  echo ']}'
+} > "$dir/tokens.json"
+umask 022
+
+started=()
+for svc in "${order[@]}"; do
+  bin=$build/services/$svc/jc-$svc
+  [ -x "$bin" ] || continue
+  url_var="JC_DB_URL_${svc^^}"
+  if (exec 3<>"/dev/tcp/127.0.0.1/${ports[$svc]}") 2>/dev/null; then
+    echo "run: port ${ports[$svc]} for $svc is in use; stop what uses it" >&2
+    exit 1
+  fi
+  JC_DB_URL=${!url_var} JC_HTTP_PORT=${ports[$svc]} JC_TOKENS_FILE=$dir/tokens.json \
+    "$bin" &
+  pids+=($!)
+  started+=("$svc")
+done
+
+for svc in "${started[@]}"; do
+  for _ in $(seq 300); do
+    curl -fs "http://127.0.0.1:${ports[$svc]}/readyz" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  curl -fs "http://127.0.0.1:${ports[$svc]}/readyz" >/dev/null || { echo "run: $svc did not become ready" >&2; exit 1; }
+done
+
+cw=$(grep '^caseworker ' "$dir/tokens.txt" | cut -d' ' -f2)
+cat >&2 <<MSG
+
+================================================================ jobcenter is running
+services:   $(for s in "${started[@]}"; do printf '%s http://127.0.0.1:%s  ' "$s" "${ports[$s]}"; done)
+health:     curl http://127.0.0.1:8081/readyz    metrics: curl http://127.0.0.1:8081/metrics
+postgres:   scripts/stack.sh psql       (superuser; schemas: ${started[*]})
+kafka:      $JC_KAFKA_BOOTSTRAP   (devbroker, in memory)
+tokens:     $dir/tokens.txt  (new every run)
+try:        curl -s -X POST http://127.0.0.1:8081/v1/cases -H "Authorization: Bearer $cw" \\
+              -H 'Content-Type: application/json' \\
+              -d '{"cpr":"0101901234","name":"Test Testesen","target_group":"a-dagpenge","start_date":"2026-03-02"}'
+Ctrl-C stops everything.
+=====================================================================================
+
+MSG
+wait -n "${pids[@]}" || true
+[ -n "$interrupted" ] || echo "run: a service stopped (Ctrl-C, or see its log above); stopping the rest" >&2
