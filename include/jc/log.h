@@ -2,6 +2,7 @@
 #define JC_LOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Structured logs: one JSON object per line on stderr.
@@ -45,6 +46,10 @@ void jc_log_write(jc_log_level lvl, const jc_kv *fields, size_t nfields,
 #define jc_log_info(...) jc_log_write(JC_LOG_INFO, NULL, 0, __VA_ARGS__)
 #define jc_log_warn(...) jc_log_write(JC_LOG_WARN, NULL, 0, __VA_ARGS__)
 #define jc_log_error(...) jc_log_write(JC_LOG_ERROR, NULL, 0, __VA_ARGS__)
+
+/* For failures that repeat every retry (an outage): 1, and records the
+ * time, when at least `interval_ms` passed since *last_ms; else 0. */
+int jc_log_due(int64_t *last_ms, int64_t interval_ms);
 
 /* Per-thread context copied into every line this thread logs. Strings are
  * copied (truncated to 64 bytes); NULL clears a field. */

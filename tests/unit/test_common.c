@@ -3,6 +3,8 @@
 
 #include "jc/buf.h"
 #include "jc/metrics.h"
+#include "jc/outbox.h"
+#include "jc/pg.h"
 #include "jc/topics.h"
 #include "jc/uuid.h"
 #include "jc/validate.h"
@@ -133,8 +135,48 @@ static void test_metrics(void)
         jc_metrics_free(m);
 }
 
+static void test_emit_refuses_names_outside_the_catalogue(void)
+{
+        jc_topic_catalogue cat;
+        jc_emitter em;
+        jc_pg_err e;
+        char err[256];
+
+        CHECK_INT(jc_topics_load(&cat, NULL, err, sizeof(err)), 0);
+        em.source = "/jobcenter/test";
+        em.catalogue = &cat;
+        /* Refused before the database is touched (db NULL). */
+        CHECK_INT(jc_emit(&em, NULL, "jobcenter.cases.v1", "k", "case.opened.v1", "k",
+                          json_object(), NULL, &e), -1);
+        CHECK_CONTAINS(e.message, "topic \"jobcenter.cases.v1\" is not in the topic catalogue");
+        CHECK_INT(jc_emit(&em, NULL, "jobcenter.case.v1", "k", "case.closed.v9", "k",
+                          json_object(), NULL, &e), -1);
+        CHECK_CONTAINS(e.message, "is not declared for topic");
+        CHECK_INT(jc_emit_tombstone(&em, NULL, "jobcenter.case.v1", "k", &e), -1);
+        CHECK_CONTAINS(e.message, "compacted");
+        jc_topics_release(&cat);
+}
+
+static void test_pg_array_literal(void)
+{
+        jc_buf b = JC_BUF_INIT;
+
+        jc_pg_array_end(&b);
+        CHECK_STR(b.data, "{}");
+        jc_buf_reset(&b);
+        b.len = 0;
+        jc_pg_array_add(&b, "a");
+        jc_pg_array_add(&b, NULL);
+        jc_pg_array_add(&b, "q\"u\\o,{}");
+        jc_pg_array_end(&b);
+        CHECK_STR(b.data, "{\"a\",NULL,\"q\\\"u\\\\o,{}\"}");
+        jc_buf_release(&b);
+}
+
 int main(void)
 {
+        RUN(test_emit_refuses_names_outside_the_catalogue);
+        RUN(test_pg_array_literal);
         RUN(test_buf);
         RUN(test_uuid);
         RUN(test_validate);

@@ -27,11 +27,8 @@ struct jc_consumer {
 static void consumer_log_db_error(jc_consumer *c, const char *what,
                                   const jc_pg_err *e)
 {
-        int64_t now = jc_time_mono_ms();
-
-        if (now - c->last_err_log_ms < 10000)
+        if (!jc_log_due(&c->last_err_log_ms, 10000))
                 return;
-        c->last_err_log_ms = now;
         jc_log_write(JC_LOG_WARN, JC_KV({"component", "consumer"},
                                         {"consumer", c->cfg.name},
                                         {"sqlstate", e->sqlstate}),

@@ -46,6 +46,16 @@ int jc_log_enabled(jc_log_level lvl)
         return lvl >= log_min;
 }
 
+int jc_log_due(int64_t *last_ms, int64_t interval_ms)
+{
+        int64_t now = jc_time_mono_ms();
+
+        if (*last_ms && now - *last_ms < interval_ms)
+                return 0;
+        *last_ms = now;
+        return 1;
+}
+
 static void ctx_copy(char *dst, const char *src)
 {
         snprintf(dst, 65, "%s", src ? src : "");

@@ -102,12 +102,8 @@ static void relay_db_close(jc_relay *r)
 
 static void relay_log_db_error(jc_relay *r, const char *what, const jc_pg_err *e)
 {
-        int64_t now = jc_time_mono_ms();
-
-        /* During an outage this repeats every retry: log once per 10 s. */
-        if (now - r->last_db_error_log_ms < 10000)
+        if (!jc_log_due(&r->last_db_error_log_ms, 10000))
                 return;
-        r->last_db_error_log_ms = now;
         jc_log_write(JC_LOG_WARN, JC_KV({"component", "outbox-relay"},
                                         {"sqlstate", e->sqlstate}),
                      "%s: %s", what, e->message);
