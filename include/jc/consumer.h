@@ -56,10 +56,15 @@ typedef struct jc_consume_ctx {
         const void *value;          /* raw value; NULL for a tombstone */
         size_t value_len;
         void *opaque;               /* jc_consumer_def.opaque */
+        const rd_kafka_message_t *message; /* the Kafka record (borrowed) */
         char reason[512];           /* a handler returning POISON/RETRY says why here */
 } jc_consume_ctx;
 
 typedef jc_handle_result (*jc_event_handler_fn)(jc_consume_ctx *ctx);
+
+/* Copies the last value of Kafka header `name` into `buf` (NUL-terminated,
+ * truncated to buflen - 1). Returns 0, or -1 when absent. */
+int jc_consume_header(const jc_consume_ctx *ctx, const char *name, char *buf, size_t buflen);
 
 #define JC_TYPE_TOMBSTONE "(tombstone)" /* handler for records with no value */
 #define JC_TYPE_RAW "(raw)"             /* handler for a raw (non-CloudEvents) topic */
@@ -86,6 +91,10 @@ typedef struct jc_consumer_config {
         const jc_emitter *emitter; /* borrowed */
         const jc_topic_catalogue *catalogue; /* borrowed */
         jc_metrics *metrics;       /* borrowed, may be NULL */
+        /* Optional: called in the transaction that records a dead letter, so
+         * the service can keep its own record (e.g. a rejected handover the
+         * sender can look up). Return 0, or -1 with `e` set to retry. */
+        int (*on_dead_letter)(jc_consume_ctx *ctx, const char *reason, jc_pg_err *e);
         int batch_max;             /* messages per transaction */
         int max_attempts;          /* retries before a message is dead-lettered */
 } jc_consumer_config;

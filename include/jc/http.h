@@ -89,6 +89,10 @@ void jc_http_reply_problem(jc_http_req *req, int status, const char *type_slug,
                            json_t *errors);
 /* 422 listing every field error collected in `errors` (stolen). */
 void jc_http_reply_invalid(jc_http_req *req, json_t *errors);
+/* A problem naming one field: errors = [{field, pointer, message}]. */
+void jc_http_reply_field_problem(jc_http_req *req, int status, const char *type_slug,
+                                 const char *title, const char *field,
+                                 const char *message);
 /* 503 (transient, with Retry-After) or 500 for a database failure; logs it. */
 void jc_http_reply_db_error(jc_http_req *req, const jc_pg_err *e);
 /* Adds a response header (copied) to the reply sent next. */

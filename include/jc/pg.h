@@ -61,6 +61,10 @@ PGresult *jc_pg_exec_bin(PGconn *c, const char *stmt, int nparams,
  * Returns 0, or -1 with `e` set. */
 int jc_pg_cmd(PGconn *c, const char *sql, jc_pg_err *e);
 
+/* ROLLBACK when the connection is in a transaction; errors are ignored
+ * (the connection may be gone). */
+void jc_pg_rollback(PGconn *c);
+
 /* JC_PG_ARGS("a", "b") expands to `2, (const char *const[]){"a", "b"}`. */
 #define JC_PG_ARGS(...)                                                     \
         (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)), \

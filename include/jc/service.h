@@ -35,6 +35,8 @@ typedef struct jc_service_def {
         const char *const *consume_topics;      /* NULL = no consumer */
         const char *const *raw_topics;          /* consumed topics that are not CloudEvents */
         const jc_event_handler *handlers;
+        /* see jc_consumer_config.on_dead_letter; may be NULL */
+        int (*on_dead_letter)(jc_consume_ctx *ctx, const char *reason, jc_pg_err *e);
         const jc_pg_stmt *stmts;                /* the service's named statements */
         const jc_embedded_file *migrations;     /* the service's migrations */
         const jc_config_var *config;            /* the service's own variables */

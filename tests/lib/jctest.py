@@ -46,6 +46,14 @@ with open(os.path.join(SCHEMAS, "topics.json")) as f:
     CATALOGUE = {t["name"]: t for t in json.load(f)["topics"]}
 
 
+def add_months(d, n):
+    """d + n months, clamped to the month's end (the platform's rule)."""
+    import calendar
+    m = d.month - 1 + n
+    y, m = d.year + m // 12, m % 12 + 1
+    return datetime.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -313,6 +321,7 @@ class Service:
             "JC_RELAY_POLL_MS": "200",
             "JC_LOG_LEVEL": "info",
             "JC_DB_STARTUP_WAIT_S": "30",
+            "JC_AKASSE_KEYS_FILE": self.platform.akasse_keys_file,
         })
         if self.port:
             e["JC_HTTP_PORT"] = str(self.port)
@@ -446,7 +455,9 @@ def validate_event(value):
 class Platform:
     """A stack, tokens and services for one test; checks everything at the end."""
 
-    SCOPES = ["caseworker", "admin", "portal", "udk:feed", "akasse:3F", "akasse:FOA", "akasse:DANA"]
+    SCOPES = ["caseworker", "admin", "portal", "udk:feed", "akasse:3F", "akasse:FOA", "akasse:DANA",
+              "akasse:ZZZ"]  # ZZZ: a token for an a-kasse the register does not know
+    AKASSE_KEYS = ("3F", "FOA", "DANA", "ZZZ")
 
     def __init__(self, test_id):
         self.test_id = re.sub(r"[^A-Za-z0-9_.-]", "_", test_id)
@@ -472,7 +483,35 @@ class Platform:
         self.tokens_file = os.path.join(self.stack.dir, "tokens.json")
         with open(self.tokens_file, "w") as f:
             json.dump({"tokens": entries}, f)
+        # Signing keys of the a-kasser that hand over by Kafka.
+        self.akasse_keys = {code: secrets.token_hex(16) for code in self.AKASSE_KEYS}
+        self.akasse_keys_file = os.path.join(self.stack.dir, "akasse-keys.json")
+        with open(self.akasse_keys_file, "w") as f:
+            json.dump({"keys": self.akasse_keys}, f)
         return self
+
+    def sign(self, code, value):
+        """Kafka headers a-kasse `code` sends with a handover message."""
+        import hmac
+        mac = hmac.new(self.akasse_keys[code].encode(), value, hashlib.sha256).hexdigest()
+        return [("jc-akasse", code.encode()), ("jc-signature", f"sha256={mac}".encode())]
+
+    def handover(self, akasse="3F", handover_id=None, contacts=2, rng=random, **overrides):
+        """A valid handover body: unemployed three months ago, handed over yesterday."""
+        today = datetime.date.today()
+        handover_date = today - datetime.timedelta(days=1)
+        since = add_months(handover_date, -3)
+        body = {
+            "handover_id": handover_id or f"{akasse}-{uuid.uuid4().hex[:12]}",
+            "akasse": akasse, "cpr": self.cpr(rng), "name": self.name(rng),
+            "unemployed_since": since.isoformat(), "handover_date": handover_date.isoformat(),
+            "contact_history": [{"date": (since + datetime.timedelta(days=7 + 25 * i)).isoformat(),
+                                 "kind": "individual", "channel": "in_person"} for i in range(contacts)],
+            "cv_on_jobnet": True, "availability_concerns": False,
+            "digital_post": True, "email": "borger@example.org",
+        }
+        body.update(overrides)
+        return body
 
     def token(self, scope):
         return self.tokens[scope]

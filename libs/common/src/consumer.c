@@ -136,6 +136,8 @@ static int dead_letter(jc_consumer *c, jc_consume_ctx *ctx, const char *reason,
         }
         snprintf(dlid, 24, "%s", PQgetvalue(r, 0, 0));
         PQclear(r);
+        if (c->cfg.on_dead_letter && c->cfg.on_dead_letter(ctx, reason, e) != 0)
+                return -1;
 
         data = json_pack("{s:s, s:s, s:i, s:I, s:s, s:I, s:b}", "consumer", c->cfg.name,
                          "topic", ctx->topic, "partition", (int)ctx->partition,
@@ -239,6 +241,23 @@ static void ctx_init(jc_consumer *c, jc_consume_ctx *ctx, msg_meta *mm)
         ctx->value = mm->m->payload;
         ctx->value_len = mm->m->len;
         ctx->opaque = c->cfg.opaque;
+        ctx->message = mm->m;
+}
+
+int jc_consume_header(const jc_consume_ctx *ctx, const char *name, char *buf, size_t buflen)
+{
+        rd_kafka_headers_t *hdrs = NULL;
+        const void *val;
+        size_t len;
+
+        if (!ctx->message || rd_kafka_message_headers(ctx->message, &hdrs) != 0 ||
+            rd_kafka_header_get_last(hdrs, name, &val, &len) != 0 || !val)
+                return -1;
+        if (len >= buflen)
+                len = buflen - 1;
+        memcpy(buf, val, len);
+        buf[len] = '\0';
+        return 0;
 }
 
 /* Inserts every message's inbox row in one statement and marks the messages

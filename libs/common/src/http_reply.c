@@ -210,12 +210,25 @@ void jc_http_reply_invalid(jc_http_req *req, json_t *errors)
                               errors);
 }
 
+void jc_http_reply_field_problem(jc_http_req *req, int status, const char *type_slug,
+                                 const char *title, const char *field, const char *message)
+{
+        jc_verrs v;
+        char detail[320];
+
+        jc_verrs_init(&v);
+        jc_verrs_add(&v, field, "%s", message);
+        snprintf(detail, sizeof(detail), "%s: %s", field, message);
+        jc_http_reply_problem(req, status, type_slug, title, detail, jc_verrs_take(&v));
+        jc_verrs_release(&v);
+}
+
 void jc_http_reply_db_error(jc_http_req *req, const jc_pg_err *e)
 {
         jc_log_write(e->transient ? JC_LOG_WARN : JC_LOG_ERROR,
                      JC_KV({"component", "http"}, {"sqlstate", e->sqlstate},
                            {"route", req->route_name}),
-                     "database error: %s", e->message);
+                     "request failed: %s", e->message);
         if (e->transient) {
                 jc_http_add_header(req, "Retry-After", "1");
                 jc_http_reply_problem(req, 503, "unavailable", "Service unavailable",

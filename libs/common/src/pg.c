@@ -205,3 +205,11 @@ void jc_pg_array_end(jc_buf *b)
 {
         jc_buf_appends(b, b->len == 0 ? "{}" : "}");
 }
+
+void jc_pg_rollback(PGconn *c)
+{
+        if (c && PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) != PQTRANS_IDLE) {
+                PGresult *r = PQexec(c, "ROLLBACK");
+                PQclear(r);
+        }
+}

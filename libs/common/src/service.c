@@ -222,6 +222,7 @@ static int start_roles(service_run *run)
                 cc.topics = def->consume_topics;
                 cc.raw_topics = def->raw_topics;
                 cc.handlers = def->handlers;
+                cc.on_dead_letter = def->on_dead_letter;
                 cc.opaque = svc;
                 cc.db = &svc->db;
                 cc.emitter = &svc->emitter;

@@ -1,43 +1,39 @@
 /*
- * Caseworker case API: register a case, read a case.
+ * Caseworker case API: register, read (audited), list.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "intake.h"
 #include "jc/idempotency.h"
 #include "jc/log.h"
-#include "jc/uuid.h"
 #include "jc/validate.h"
+#include "jc/vocab.h"
 
 static const char *const case_create_fields[] = {
-        "cpr", "name", "target_group", "start_date", "digital_post", "email", "phone", NULL,
+        "cpr", "name", "target_group", "start_date", "visitation", "caseworker_id",
+        "digital_post", "email", "phone", NULL,
 };
 
-typedef struct case_input {
-        char cpr[11];
-        const char *name;
-        const char *target_group;
-        jc_date start_date;
-        int digital_post;
-        const char *email;
-        const char *phone;
-} case_input;
-
-/* Validates the body; every failing field goes into `v`. */
-static void case_input_parse(json_t *body, case_input *in, jc_verrs *v)
+/* Validates the body into `in` (strings borrowed from `body`); every failing
+ * field goes into `v`. */
+static void case_input_parse(json_t *body, intake_case_new *in, char cpr[11], jc_verrs *v)
 {
-        const char *cpr;
+        const char *raw;
 
         memset(in, 0, sizeof(*in));
         jc_v_no_unknown(body, NULL, case_create_fields, v);
-        cpr = jc_v_str(body, NULL, "cpr", 1, 10, 11, v);
-        if (cpr && intake_cpr_normalise(cpr, in->cpr) != 0)
+        raw = jc_v_str(body, NULL, "cpr", 1, 10, 11, v);
+        if (raw && intake_cpr_normalise(raw, cpr) != 0)
                 jc_verrs_add(v, "cpr",
                              "must be 10 digits (DDMMYYSSSS) starting with a real date of birth");
+        in->cpr = cpr;
         in->name = jc_v_str(body, NULL, "name", 1, 1, 200, v);
-        in->target_group = jc_v_enum(body, NULL, "target_group", 1, intake_target_groups, v);
+        in->target_group = jc_v_enum(body, NULL, "target_group", 1, jc_target_groups, v);
         jc_v_date(body, NULL, "start_date", 1, &in->start_date, v);
+        in->visitation = jc_v_enum(body, NULL, "visitation", 0, jc_visitation_categories, v);
+        in->caseworker_id = jc_v_str(body, NULL, "caseworker_id", 0, 1, 40, v);
         in->digital_post = 1;
         jc_v_bool(body, NULL, "digital_post", 0, &in->digital_post, v);
         in->email = jc_v_str(body, NULL, "email", 0, 3, 254, v);
@@ -46,126 +42,87 @@ static void case_input_parse(json_t *body, case_input *in, jc_verrs *v)
         in->phone = jc_v_str(body, NULL, "phone", 0, 8, 20, v);
         if (in->phone && strspn(in->phone, "+0123456789 ") != strlen(in->phone))
                 jc_verrs_add(v, "phone", "may contain only digits, spaces and a leading +");
-}
-
-static int emit_case_opened(jc_service *svc, PGconn *db, const case_input *in,
-                            const char *case_id, const char *citizen_ref,
-                            const char *opened_at, jc_pg_err *e)
-{
-        char start[JC_DATE_STRLEN];
-        json_t *contact, *citizen, *opened;
-
-        jc_date_format(in->start_date, start);
-        contact = json_pack("{s:b, s:s*, s:s*}", "digital_post", in->digital_post,
-                            "email", in->email, "phone", in->phone);
-        citizen = json_pack("{s:s, s:s, s:s, s:o}", "citizen_ref", citizen_ref, "cpr",
-                            in->cpr, "name", in->name, "contact", contact);
-        if (jc_emit(&svc->emitter, db, INTAKE_CITIZEN_TOPIC, citizen_ref,
-                    "citizen.upserted.v1", citizen_ref, citizen, NULL, e) != 0)
-                return -1;
-        opened = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "case_id", case_id,
-                           "citizen_ref", citizen_ref, "target_group", in->target_group,
-                           "start_date", start, "opened_at", opened_at, "origin",
-                           "caseworker");
-        return jc_emit(&svc->emitter, db, INTAKE_CASE_TOPIC, case_id, "case.opened.v1",
-                       case_id, opened, NULL, e);
+        in->origin = "caseworker";
 }
 
 void intake_case_create(jc_http_req *req)
 {
         jc_service *svc = jc_http_service(req);
         const char *idem_key = jc_http_header(req, "Idempotency-Key");
-        char case_id[JC_UUID_STRLEN], new_ref[JC_UUID_STRLEN], citizen_ref[JC_UUID_STRLEN];
-        char scope[128], opened_at[40], start[JC_DATE_STRLEN];
+        const char *principal = jc_http_principal(req)->principal;
         json_t *body = jc_http_json_body(req), *resp = NULL;
-        PGresult *r = NULL;
+        char scope[128], cpr[11], start[JC_DATE_STRLEN], detail[160];
+        intake_case_opened out;
+        intake_case_new in;
         jc_idem_prior prior;
-        case_input in;
         jc_verrs v;
         jc_pg_err e;
-        PGconn *db = NULL;
-        int in_tx = 0;
+        PGconn *db;
 
         jc_verrs_init(&v);
         if (!body)
                 goto out;
-        case_input_parse(body, &in, &v);
+        case_input_parse(body, &in, cpr, &v);
         if (idem_key && (strlen(idem_key) == 0 || strlen(idem_key) > 128))
                 jc_verrs_add(&v, "Idempotency-Key", "must be 1 to 128 characters");
         if (jc_verrs_count(&v)) {
                 jc_http_reply_invalid(req, jc_verrs_take(&v));
                 goto out;
         }
+        in.principal = principal;
         db = jc_http_db(req);
         if (!db)
                 goto out;
-        if (jc_uuid_v4(case_id) != 0 || jc_uuid_v4(new_ref) != 0) {
-                jc_pg_err_set(&e, 1, "kernel RNG failed");
-                goto db_error;
-        }
         if (jc_pg_cmd(db, "BEGIN", &e) != 0)
                 goto db_error;
-        in_tx = 1;
-        snprintf(scope, sizeof(scope), "case_create:%s", jc_http_principal(req)->principal);
+        snprintf(scope, sizeof(scope), "case_create:%s", principal);
         if (idem_key) {
                 switch (jc_idem_claim(db, scope, idem_key, body, &prior, &e)) {
                 case JC_IDEM_NEW:
                         break;
                 case JC_IDEM_REPLAY:
+                        jc_pg_rollback(db);
                         jc_http_reply_json(req, prior.status, prior.body);
                         goto out;
                 case JC_IDEM_CONFLICT:
-                        jc_http_reply_problem(req, 409, "idempotency-conflict",
-                                              "Idempotency-Key reused",
-                                              "this Idempotency-Key was used with a different body",
-                                              NULL);
+                        jc_pg_rollback(db);
+                        jc_http_reply_field_problem(req, 409, "idempotency-conflict",
+                                                    "Idempotency-Key reused", "Idempotency-Key",
+                                                    "was already used with a different body");
                         goto out;
                 case JC_IDEM_ERROR:
                         goto db_error;
                 }
         }
-        jc_date_format(in.start_date, start);
-        r = jc_pg_exec(db, "intake_citizen_upsert",
-                       JC_PG_ARGS(new_ref, in.cpr, in.name, in.digital_post ? "true" : "false",
-                                  in.email, in.phone),
-                       &e);
-        if (!r)
-                goto db_error;
-        snprintf(citizen_ref, sizeof(citizen_ref), "%s", PQgetvalue(r, 0, 0));
-        PQclear(r);
-        r = jc_pg_exec(db, "intake_case_insert",
-                       JC_PG_ARGS(case_id, citizen_ref, in.target_group, start), &e);
-        if (!r)
-                goto db_error;
-        if (PQntuples(r) == 0) {
-                char detail[160];
-                json_t *errors;
-
-                PQclear(r);
-                r = jc_pg_exec(db, "intake_open_case_find",
-                               JC_PG_ARGS(citizen_ref, in.target_group), &e);
-                if (!r)
-                        goto db_error;
-                snprintf(detail, sizeof(detail),
-                         "the citizen already has an open %s case: %s", in.target_group,
-                         PQntuples(r) ? PQgetvalue(r, 0, 0) : "(closing)");
-                errors = json_pack("[{s:s, s:s, s:s, s:s}]", "field", "target_group",
-                                   "pointer", "#/target_group", "message",
-                                   "an open case of this target group exists", "case_id",
-                                   PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
-                jc_http_reply_problem(req, 409, "open-case-exists", "Open case exists",
-                                      detail, errors);
+        switch (intake_case_open(svc, db, &in, &out, &e)) {
+        case INTAKE_OPENED:
+                break;
+        case INTAKE_OPEN_CASE_EXISTS:
+                jc_pg_rollback(db);
+                snprintf(detail, sizeof(detail), "the citizen already has an open %s case: %s",
+                         in.target_group, out.existing_case_id);
+                jc_http_reply_problem(req, 409, "open-case-exists", "Open case exists", detail,
+                                      json_pack("[{s:s, s:s, s:s, s:s}]", "field", "target_group",
+                                                "pointer", "#/target_group", "message",
+                                                "an open case of this target group exists",
+                                                "case_id", out.existing_case_id));
                 goto out;
-        }
-        snprintf(opened_at, sizeof(opened_at), "%s", PQgetvalue(r, 0, 0));
-        PQclear(r);
-        r = NULL;
-        jc_log_ctx_set_case(case_id);
-        if (emit_case_opened(svc, db, &in, case_id, citizen_ref, opened_at, &e) != 0)
+        case INTAKE_BAD_CASEWORKER:
+                jc_pg_rollback(db);
+                jc_http_reply_field_problem(req, 422, "validation", "Request body is invalid",
+                                            "caseworker_id",
+                                            "must be an active caseworker who takes this target group");
+                goto out;
+        case INTAKE_ERROR:
                 goto db_error;
-        resp = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "case_id", case_id,
-                         "citizen_ref", citizen_ref, "status", "open", "target_group",
-                         in.target_group, "start_date", start, "opened_at", opened_at);
+        }
+        jc_date_format(in.start_date, start);
+        resp = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s*, s:s*, s:s*}", "case_id",
+                         out.case_id, "citizen_ref", out.citizen_ref, "status", "open",
+                         "target_group", in.target_group, "start_date", start, "opened_at",
+                         out.opened_at, "visitation", in.visitation, "caseworker_id",
+                         out.caseworker_id[0] ? out.caseworker_id : NULL, "team_id",
+                         out.team_id[0] ? out.team_id : NULL);
         if (!resp) {
                 jc_pg_err_set(&e, 0, "out of memory");
                 goto db_error;
@@ -174,56 +131,161 @@ void intake_case_create(jc_http_req *req)
                 goto db_error;
         if (jc_pg_cmd(db, "COMMIT", &e) != 0)
                 goto db_error;
-        in_tx = 0;
         jc_log_write(JC_LOG_INFO, JC_KV({"target_group", in.target_group}), "case opened");
         jc_http_reply_json(req, 201, resp);
         resp = NULL;
         goto out;
 db_error:
+        jc_pg_rollback(db);
         jc_http_reply_db_error(req, &e);
 out:
-        if (in_tx && db && PQstatus(db) == CONNECTION_OK) {
-                PGresult *rb = PQexec(db, "ROLLBACK");
-                PQclear(rb);
-        }
-        PQclear(r);
         json_decref(resp);
         jc_verrs_release(&v);
+}
+
+/* A case as JSON from an intake_case_get row. */
+static json_t *case_json(PGresult *r, int row)
+{
+        return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s*, s:s*, s:s*, s:s*, s:s}", "case_id",
+                         PQgetvalue(r, row, 0), "citizen_ref", PQgetvalue(r, row, 1),
+                         "target_group", PQgetvalue(r, row, 2), "status", PQgetvalue(r, row, 3),
+                         "start_date", PQgetvalue(r, row, 4), "opened_at", PQgetvalue(r, row, 5),
+                         "visitation", PQgetisnull(r, row, 6) ? NULL : PQgetvalue(r, row, 6),
+                         "caseworker_id", PQgetisnull(r, row, 7) ? NULL : PQgetvalue(r, row, 7),
+                         "close_reason", PQgetisnull(r, row, 8) ? NULL : PQgetvalue(r, row, 8),
+                         "closed_on", PQgetisnull(r, row, 9) ? NULL : PQgetvalue(r, row, 9),
+                         "origin", PQgetvalue(r, row, 10));
 }
 
 void intake_case_get(jc_http_req *req)
 {
         const char *case_id = jc_http_param(req, "case_id");
-        PGresult *r = NULL;
+        PGresult *r = NULL, *c = NULL;
+        json_t *out;
         jc_pg_err e;
         PGconn *db;
 
         if (!jc_uuid_is_valid(case_id)) {
-                jc_http_reply_invalid(req, json_pack("[{s:s, s:s, s:s}]", "field", "case_id",
-                                                     "pointer", "#/case_id", "message",
-                                                     "must be a UUID"));
+                jc_http_reply_field_problem(req, 422, "validation", "Invalid path", "case_id",
+                                            "must be a UUID");
                 return;
         }
         db = jc_http_db(req);
         if (!db)
                 return;
         r = jc_pg_exec(db, "intake_case_get", JC_PG_ARGS(case_id), &e);
-        if (!r) {
-                jc_http_reply_db_error(req, &e);
-                return;
-        }
+        if (!r)
+                goto db_error;
         if (PQntuples(r) == 0) {
                 jc_http_reply_problem(req, 404, "not-found", "Case not found",
                                       "no case with this case_id", NULL);
-        } else {
-                jc_http_reply_json(
-                    req, 200,
-                    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?}", "case_id",
-                              PQgetvalue(r, 0, 0), "citizen_ref", PQgetvalue(r, 0, 1),
-                              "target_group", PQgetvalue(r, 0, 2), "status",
-                              PQgetvalue(r, 0, 3), "start_date", PQgetvalue(r, 0, 4),
-                              "opened_at", PQgetvalue(r, 0, 5), "close_reason",
-                              PQgetisnull(r, 0, 6) ? NULL : PQgetvalue(r, 0, 6)));
+                goto out;
         }
+        c = jc_pg_exec(db, "intake_citizen_get", JC_PG_ARGS(PQgetvalue(r, 0, 1)), &e);
+        if (!c || intake_audit_read(req, db, PQgetvalue(r, 0, 1), case_id, &e) != 0)
+                goto db_error;
+        out = case_json(r, 0);
+        json_object_set_new(
+            out, "citizen",
+            json_pack("{s:s, s:s*, s:s*, s:{s:b, s:s*, s:s*}}", "citizen_ref", PQgetvalue(c, 0, 0),
+                      "cpr", PQgetisnull(c, 0, 1) ? NULL : PQgetvalue(c, 0, 1), "name",
+                      PQgetisnull(c, 0, 2) ? NULL : PQgetvalue(c, 0, 2), "contact",
+                      "digital_post", strcmp(PQgetvalue(c, 0, 3), "t") == 0, "email",
+                      PQgetisnull(c, 0, 4) ? NULL : PQgetvalue(c, 0, 4), "phone",
+                      PQgetisnull(c, 0, 5) ? NULL : PQgetvalue(c, 0, 5)));
+        jc_http_reply_json(req, 200, out);
+        goto out;
+db_error:
+        jc_http_reply_db_error(req, &e);
+out:
         PQclear(r);
+        PQclear(c);
+}
+
+/* GET /v1/cases?citizen_ref=&caseworker_id=&status=&target_group=&unassigned=true
+ *   &limit=50&cursor=…  ->  {"items":[…], "next_cursor": "…"|null}
+ * No personal data in the list. The cursor (opaque to clients, URL-safe) is
+ * the last row's opened_at and case_id: keyset pagination, stable while
+ * cases are added. */
+void intake_case_list(jc_http_req *req)
+{
+        static const char *const statuses[] = {"open", "closed", NULL};
+        const char *citizen = jc_http_query(req, "citizen_ref");
+        const char *cw = jc_http_query(req, "caseworker_id");
+        const char *status = jc_http_query(req, "status");
+        const char *group = jc_http_query(req, "target_group");
+        const char *unassigned = jc_http_query(req, "unassigned");
+        const char *cursor = jc_http_query(req, "cursor");
+        const char *limit_s = jc_http_query(req, "limit");
+        char after_ts[48] = "", after_id[JC_UUID_STRLEN] = "", limit[24];
+        char *end = NULL;
+        long lim = limit_s ? strtol(limit_s, &end, 10) : 50;
+        json_t *items = NULL;
+        jc_verrs v;
+        jc_pg_err e;
+        PGresult *r;
+        PGconn *db;
+
+        jc_verrs_init(&v);
+        if (citizen && !jc_uuid_is_valid(citizen))
+                jc_verrs_add(&v, "citizen_ref", "must be a UUID");
+        if (status && !jc_vocab_has(statuses, status))
+                jc_verrs_add(&v, "status", "must be open or closed");
+        if (group && !jc_vocab_has(jc_target_groups, group))
+                jc_verrs_add(&v, "target_group", "must be a target group");
+        if (unassigned && strcmp(unassigned, "true") != 0 && strcmp(unassigned, "false") != 0)
+                jc_verrs_add(&v, "unassigned", "must be true or false");
+        if (lim < 1 || lim > 500 || (end && *end))
+                jc_verrs_add(&v, "limit", "must be an integer from 1 to 500");
+        if (cursor) {
+                const char *bar = strchr(cursor, '_');
+
+                if (!bar || (size_t)(bar - cursor) >= sizeof(after_ts) || !jc_uuid_is_valid(bar + 1))
+                        jc_verrs_add(&v, "cursor", "is not a cursor this API returned");
+                else {
+                        snprintf(after_ts, sizeof(after_ts), "%.*s", (int)(bar - cursor), cursor);
+                        snprintf(after_id, sizeof(after_id), "%s", bar + 1);
+                }
+        }
+        if (jc_verrs_count(&v)) {
+                jc_http_reply_invalid(req, jc_verrs_take(&v));
+                goto out;
+        }
+        db = jc_http_db(req);
+        if (!db)
+                goto out;
+        snprintf(limit, sizeof(limit), "%ld", lim + 1);
+        r = jc_pg_exec(db, "intake_case_list",
+                       JC_PG_ARGS(citizen, cw, status, group,
+                                  unassigned && strcmp(unassigned, "true") == 0 ? "true" : "false",
+                                  cursor ? after_ts : NULL, cursor ? after_id : NULL, limit),
+                       &e);
+        if (!r) {
+                /* a cursor with a valid shape but a bad timestamp */
+                if (strcmp(e.sqlstate, "22007") == 0 || strcmp(e.sqlstate, "22008") == 0)
+                        jc_http_reply_field_problem(req, 422, "validation", "Invalid query",
+                                                    "cursor", "is not a cursor this API returned");
+                else
+                        jc_http_reply_db_error(req, &e);
+                goto out;
+        }
+        items = json_array();
+        for (int i = 0; i < PQntuples(r) && i < lim; i++)
+                json_array_append_new(
+                    items,
+                    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s*, s:s*, s:s*}", "case_id",
+                              PQgetvalue(r, i, 0), "citizen_ref", PQgetvalue(r, i, 1),
+                              "target_group", PQgetvalue(r, i, 2), "status", PQgetvalue(r, i, 3),
+                              "start_date", PQgetvalue(r, i, 4), "opened_at", PQgetvalue(r, i, 5),
+                              "visitation", PQgetisnull(r, i, 6) ? NULL : PQgetvalue(r, i, 6),
+                              "caseworker_id", PQgetisnull(r, i, 7) ? NULL : PQgetvalue(r, i, 7),
+                              "close_reason", PQgetisnull(r, i, 8) ? NULL : PQgetvalue(r, i, 8)));
+        jc_http_reply_json(req, 200,
+                           json_pack("{s:o, s:s?}", "items", items, "next_cursor",
+                                     PQntuples(r) > lim ? PQgetvalue(r, (int)lim - 1, 9) : NULL));
+        items = NULL;
+        PQclear(r);
+out:
+        json_decref(items);
+        jc_verrs_release(&v);
 }

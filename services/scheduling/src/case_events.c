@@ -5,15 +5,8 @@
 
 #include "jc/log.h"
 #include "jc/validate.h"
+#include "jc/vocab.h"
 #include "scheduling.h"
-
-static const char *const target_groups[] = {
-        "a-dagpenge", "kontanthjaelp-jobparat", "kontanthjaelp-aktivitetsparat",
-        "uddannelseshjaelp-uddannelsesparat", "uddannelseshjaelp-aktivitetsparat",
-        "sygedagpenge-beskaeftiget", "sygedagpenge-ledig", "jobafklaring",
-        "ressourceforloeb", "ledighedsydelse", "revalidering",
-        "selvforsoergelse-hjemrejse", "ung-under-18", NULL,
-};
 
 /* A consumer-side failure of the event's contract is poison: reason names
  * the field. A database failure is a retry. */
@@ -37,7 +30,7 @@ jc_handle_result sched_on_case_opened(jc_consume_ctx *ctx)
         jc_verrs_init(&v);
         case_id = jc_v_uuid(d, "data", "case_id", 1, &v);
         citizen_ref = jc_v_uuid(d, "data", "citizen_ref", 1, &v);
-        group = jc_v_enum(d, "data", "target_group", 1, target_groups, &v);
+        group = jc_v_enum(d, "data", "target_group", 1, jc_target_groups, &v);
         jc_v_date(d, "data", "start_date", 1, &start_date, &v);
         opened_at = jc_v_str(d, "data", "opened_at", 1, 20, 40, &v);
         if (jc_verrs_count(&v)) {
