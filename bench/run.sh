@@ -4,3 +4,4 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 export JC_BUILD_DIR=${1:-$root/build}
 /usr/bin/python3 "$root/bench/pipeline.py"
+/usr/bin/python3 "$root/bench/intake.py"

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config           # compiler and build
   librdkafka-dev libpq-dev libjansson-dev libmicrohttpd-dev libssl-dev
   postgresql postgresql-contrib              # server for the local stack; pgbench
-  python3 python3-jsonschema python3-psycopg2 python3-confluent-kafka  # tests
+  python3 python3-jsonschema python3-psycopg2 python3-confluent-kafka python3-yaml  # tests
   docker-compose                             # only to validate docker-compose.yml
   curl procps iproute2 util-linux            # scripts: curl, pkill, ss, runuser/setsid
 )

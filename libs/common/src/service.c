@@ -310,7 +310,7 @@ static void stop_roles(service_run *run)
 
 static void print_usage(const jc_service_def *def)
 {
-        printf("usage: jc-%s [--print-config]\n\n"
+        printf("usage: jc-%s [--print-config | --print-routes]\n\n"
                "Runs the %s service; configuration comes from the environment.\n",
                def->name, def->name);
 }
@@ -325,6 +325,12 @@ int jc_service_main(const jc_service_def *def, int argc, char **argv)
         long pool_size;
         int sig = 0, rc = 1;
 
+        if (argc > 1 && strcmp(argv[1], "--print-routes") == 0) {
+                for (const jc_http_route *r = def->routes; r && r->fn; r++)
+                        printf("%s %s %s %s\n", r->method, r->pattern,
+                               r->scope ? r->scope : "-", r->name);
+                return 0;
+        }
         if (argc > 1 && strcmp(argv[1], "--print-config") == 0) {
                 jc_config_print_markdown(jc_service_common_config,
                                          jc_service_common_config_count, stdout);

@@ -1,9 +1,12 @@
 /*
  * Distribution: new cases go to the least-loaded caseworker who takes the
  * target group, load being open cases weighted by each group's caseload norm
- * (a caseworker with 25 sygedagpenge cases, norm 50, is half full). Ties are
- * broken at random so concurrent opens spread out; the balance is
- * approximate under concurrency, exact one at a time.
+ * (a caseworker with 25 sygedagpenge cases, norm 50, is half full). The open
+ * cases per caseworker and group are counted by a trigger (caseworker_load,
+ * sql/0003), so a pick costs O(caseworkers). The pick locks the chosen
+ * caseworker row until commit and skips locked ones, so concurrent opens take
+ * different caseworkers instead of queueing on one; only when every
+ * candidate is busy does a pick wait. Ties are broken at random.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +20,10 @@ int intake_pick_caseworker(PGconn *db, const char *target_group,
 {
         PGresult *r = jc_pg_exec(db, "intake_assign_pick", JC_PG_ARGS(target_group), e);
 
+        if (r && PQntuples(r) == 0) {
+                PQclear(r);
+                r = jc_pg_exec(db, "intake_assign_pick_wait", JC_PG_ARGS(target_group), e);
+        }
         if (!r)
                 return -1;
         caseworker_id[0] = team_id[0] = '\0';

@@ -71,13 +71,23 @@ const jc_pg_stmt intake_stmts[] = {
          " ORDER BY opened_at, case_id LIMIT $8::int"},
 
         /* distribution */
+        /* SKIP LOCKED: concurrent opens take different caseworkers instead of
+         * queueing on the least loaded one; the lock lasts until commit. */
         {"intake_assign_pick",
          "SELECT c.caseworker_id, c.team_id FROM caseworker c"
          " WHERE c.active AND $1 = ANY (c.target_groups)"
-         " ORDER BY (SELECT COALESCE(sum(1.0 / n.norm), 0) FROM case_file f"
-         "           JOIN caseload_norm n ON n.target_group = f.target_group"
-         "           WHERE f.caseworker_id = c.caseworker_id AND f.status = 'open'),"
-         " random() LIMIT 1"},
+         " ORDER BY (SELECT COALESCE(sum(l.open_cases::numeric / n.norm), 0)"
+         "           FROM caseworker_load l JOIN caseload_norm n USING (target_group)"
+         "           WHERE l.caseworker_id = c.caseworker_id),"
+         " random() LIMIT 1 FOR UPDATE OF c SKIP LOCKED"},
+        /* every candidate is busy with another open: wait for the least loaded */
+        {"intake_assign_pick_wait",
+         "SELECT c.caseworker_id, c.team_id FROM caseworker c"
+         " WHERE c.active AND $1 = ANY (c.target_groups)"
+         " ORDER BY (SELECT COALESCE(sum(l.open_cases::numeric / n.norm), 0)"
+         "           FROM caseworker_load l JOIN caseload_norm n USING (target_group)"
+         "           WHERE l.caseworker_id = c.caseworker_id),"
+         " random() LIMIT 1 FOR UPDATE OF c"},
         {"intake_caseworker_get",
          "SELECT caseworker_id, team_id, active, $2 = ANY (target_groups)"
          " FROM caseworker WHERE caseworker_id = $1"},
@@ -99,13 +109,12 @@ const jc_pg_stmt intake_stmts[] = {
         /* one row per caseworker and target group of their open cases */
         {"intake_caseworker_loads",
          "SELECT c.caseworker_id, c.name, c.team_id, c.active,"
-         " array_to_json(c.target_groups)::text, f.target_group, count(f.case_id), n.norm"
+         " array_to_json(c.target_groups)::text, l.target_group, l.open_cases, n.norm"
          " FROM caseworker c"
-         " LEFT JOIN case_file f ON f.caseworker_id = c.caseworker_id AND f.status = 'open'"
-         " LEFT JOIN caseload_norm n ON n.target_group = f.target_group"
+         " LEFT JOIN caseworker_load l ON l.caseworker_id = c.caseworker_id AND l.open_cases > 0"
+         " LEFT JOIN caseload_norm n ON n.target_group = l.target_group"
          " WHERE ($1::text IS NULL OR c.team_id = $1)"
-         " GROUP BY c.caseworker_id, c.name, c.team_id, c.active, c.target_groups,"
-         " f.target_group, n.norm ORDER BY c.caseworker_id, f.target_group"},
+         " ORDER BY c.caseworker_id, l.target_group"},
         {"intake_norms_list", "SELECT target_group, norm FROM caseload_norm ORDER BY target_group"},
         {"intake_norm_set",
          "INSERT INTO caseload_norm (target_group, norm) VALUES ($1, $2::int)"
