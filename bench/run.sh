@@ -5,3 +5,4 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 export JC_BUILD_DIR=${1:-$root/build}
 /usr/bin/python3 "$root/bench/pipeline.py"
 /usr/bin/python3 "$root/bench/intake.py"
+/usr/bin/python3 "$root/bench/scheduling.py"

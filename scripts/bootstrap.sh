@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config           # compiler and build
+  clang libclang-rt-14-dev                   # libFuzzer targets (tests/fuzz)
   librdkafka-dev libpq-dev libjansson-dev libmicrohttpd-dev libssl-dev
   postgresql postgresql-contrib              # server for the local stack; pgbench
   python3 python3-jsonschema python3-psycopg2 python3-confluent-kafka python3-yaml  # tests

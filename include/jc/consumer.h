@@ -17,16 +17,18 @@
  * A batch of messages is applied in one transaction. For each message:
  *   1. decode the CloudEvents envelope (or take the raw value, for inbound
  *      topics whose messages are not CloudEvents);
- *   2. insert the inbox row (consumer, source, id); if it exists, the
- *      message was applied before: skip it;
- *   3. run the handler inside a savepoint; it changes state and may emit
- *      events (jc_emit) on the same connection.
- * Then COMMIT, and only then store the offsets.
+ *   2. the batch's inbox rows (consumer, source, id) are inserted in one
+ *      statement; a message whose row existed was applied before: skip it;
+ *   3. run the handler; it changes state and may emit events (jc_emit) on
+ *      the same connection.
+ * Then COMMIT, and only then store the offsets. There are no savepoints on
+ * the happy path: when a handler answers POISON the batch is rolled back and
+ * replayed with that message dead-lettered instead of applied.
  *
  * A handler answers:
  *   JC_HANDLE_OK     applied (or deliberately ignored);
  *   JC_HANDLE_POISON the message can never be applied (bad shape, violates a
- *                    rule): rolled back to the savepoint, recorded in
+ *                    rule): its effects are undone (batch replay), recorded in
  *                    dead_letter, published to jobcenter.dlq.v1 through the
  *                    outbox with the reason, and the consumer moves on;
  *   JC_HANDLE_RETRY  a transient failure (DB lost, deadlock): the whole batch

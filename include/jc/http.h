@@ -37,6 +37,46 @@ typedef struct jc_http_route {
         const char *name;    /* metrics label, e.g. "handover_create" */
 } jc_http_route;
 
+/*
+ * Streaming request bodies (large uploads in bounded memory). A stream route
+ * is matched, authenticated and authorised as soon as the request headers
+ * have arrived; its body is then handed over chunk by chunk as it arrives,
+ * instead of being collected into one buffer of at most max_body bytes
+ * (JC_HTTP_MAX_BODY does not apply: the handler sets its own limit, e.g.
+ * from Content-Length in begin and by counting in chunk). Callbacks run on
+ * the connection's thread, so blocking in them (libpq, COPY) slows the
+ * sender down instead of buffering:
+ *
+ *   begin(req)                 once, before the first body byte. Returns the
+ *                              request's state, or NULL after replying (415,
+ *                              413, 503 …); then no other callback but none.
+ *   chunk(req, st, data, len)  for each piece of the body, in order. Returns
+ *                              0 to go on, or -1 after replying: the rest of
+ *                              the body is read and discarded and the reply
+ *                              sent after it (libmicrohttpd sends nothing
+ *                              while a body is arriving); end is not called.
+ *   end(req, st)               once the whole body has arrived (never when
+ *                              the client went away). Must reply.
+ *   release(st)                exactly once for every non-NULL state, when
+ *                              the request is finished, whatever happened
+ *                              (also after a disconnect mid-body): roll back
+ *                              and free here. Runs before the request's
+ *                              pooled database connection is returned.
+ *
+ * jc_http_param/query/header/principal/db and the replies work as for
+ * ordinary routes; jc_http_body and jc_http_json_body have no body to give.
+ */
+typedef struct jc_http_stream_route {
+        const char *method;
+        const char *pattern;
+        const char *scope;
+        const char *name;
+        void *(*begin)(jc_http_req *req);
+        int (*chunk)(jc_http_req *req, void *state, const char *data, size_t len);
+        void (*end)(jc_http_req *req, void *state);
+        void (*release)(void *state);
+} jc_http_stream_route;
+
 typedef struct jc_http_config {
         const char *bind_addr; /* "127.0.0.1" */
         int port;
@@ -51,6 +91,8 @@ typedef struct jc_http_config {
         /* /readyz: 1 when ready; else 0 with the reason in `why`. */
         int (*ready_fn)(void *opaque, char *why, size_t whylen);
         void *opaque; /* the service, for handlers (jc_http_opaque) */
+        /* streaming routes, terminated by one with begin == NULL; may be NULL */
+        const jc_http_stream_route *stream_routes;
 } jc_http_config;
 
 /* Starts listening. `cfg` is copied; what it points at must outlive the
@@ -89,6 +131,9 @@ void jc_http_reply_problem(jc_http_req *req, int status, const char *type_slug,
                            json_t *errors);
 /* 422 listing every field error collected in `errors` (stolen). */
 void jc_http_reply_invalid(jc_http_req *req, json_t *errors);
+/* The path parameter `name` when it is a UUID; otherwise answers 422 naming
+ * it and returns NULL (the handler just returns). Borrowed from the request. */
+const char *jc_http_uuid_param(jc_http_req *req, const char *name);
 /* A problem naming one field: errors = [{field, pointer, message}]. */
 void jc_http_reply_field_problem(jc_http_req *req, int status, const char *type_slug,
                                  const char *title, const char *field,

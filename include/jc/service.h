@@ -45,6 +45,17 @@ typedef struct jc_service_def {
          * Set svc->ctx here. Return 0, or -1 with a message in err. */
         int (*init)(jc_service *svc, char *err, size_t errlen);
         void (*fini)(jc_service *svc);
+        /* Optional periodic work on a date (deadline warnings, missed
+         * marks): run every JC_SWEEP_INTERVAL_S by the "sweep" role, and on
+         * demand by POST /v1/admin/sweep?today=YYYY-MM-DD (scope admin).
+         * Runs in no transaction; must be safe to run concurrently and
+         * repeatedly (emit each warning once: mark and emit in one
+         * transaction). Adds counts to `report`. Returns 0, or -1 with err. */
+        int (*sweep)(jc_service *svc, PGconn *db, jc_date today, json_t *report, char *err,
+                     size_t errlen);
+        /* Routes whose request bodies stream in chunks (see jc/http.h,
+         * jc_http_stream_route); may be NULL. */
+        const jc_http_stream_route *stream_routes;
 } jc_service_def;
 
 struct jc_service {
@@ -57,6 +68,8 @@ struct jc_service {
         jc_pg_config db;
         jc_pg_pool *pool;
         void *ctx;                      /* the service's own state (init/fini) */
+        int today_pinned;               /* JC_TODAY set */
+        jc_date today;                  /* its value */
 };
 
 /* The common variables every service reads (documented in the README). */
@@ -64,6 +77,9 @@ extern const jc_config_var jc_service_common_config[];
 extern const size_t jc_service_common_config_count;
 
 int jc_service_main(const jc_service_def *def, int argc, char **argv);
+
+/* Today in Europe/Copenhagen, or the date pinned by JC_TODAY (tests, demos). */
+jc_date jc_service_today(const jc_service *svc);
 
 /* Convenience for handlers: the service behind an HTTP request. */
 jc_service *jc_http_service(jc_http_req *req);

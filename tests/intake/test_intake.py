@@ -182,13 +182,26 @@ class IntakeTest(jctest.PlatformTest):
                          [("cw-rev", "distribution")])
 
     def test_citizen_read_is_audited_and_erasure_tombstones(self):
-        case = self.post_case("kontanthjaelp-jobparat", digital_post=False, phone="+45 12345678")
+        cpr = self.p.cpr()
+        address = {"street": "Vejlebrovej 1, 2. tv", "postcode": "2635", "city": "Ishøj"}
+        case = self.post_case("kontanthjaelp-jobparat", cpr=cpr, digital_post=False,
+                              phone="+45 12345678", address=address)
         ref = case["citizen_ref"]
+        # A later registration without phone or address keeps what is known.
+        self.intake.call("POST", f"/v1/cases/{case['case_id']}/close", scope="caseworker",
+                         body={"reason": "job", "closed_on": "2026-04-01"})
+        case = self.post_case("kontanthjaelp-jobparat", cpr=cpr, digital_post=False)
+        self.assertEqual(case["citizen_ref"], ref)
         r = self.intake.call("GET", f"/v1/citizens/{ref}", scope="caseworker")
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(r.json["contact"], {"digital_post": False, "phone": "+45 12345678"})
-        self.assertEqual([c["case_id"] for c in r.json["cases"]], [case["case_id"]])
+        self.assertEqual(r.json["contact"], {"digital_post": False, "phone": "+45 12345678",
+                                             "address": address})
+        self.assertEqual(len(r.json["cases"]), 2)
         self.assertEqual(self.count("audit_read"), 1)
+        self.wait_published()
+        upserts = [json.loads(m["value"]) for m in self.p.stack.read_topic("jobcenter.citizen.v1")
+                   if m["key"].decode() == ref]
+        self.assertEqual([u["data"]["contact"].get("address") for u in upserts], [address, address])
         self.assertEqual(self.intake.call("POST", f"/v1/citizens/{ref}/erasure", scope="caseworker").status, 403)
         r = self.intake.call("POST", f"/v1/citizens/{ref}/erasure", scope="admin")
         self.assertEqual((r.status, r.json["type"]), (409, "urn:jobcenter:problem:open-cases"))
@@ -197,8 +210,9 @@ class IntakeTest(jctest.PlatformTest):
         r = self.intake.call("POST", f"/v1/citizens/{ref}/erasure", scope="admin")
         self.assertEqual(r.status, 200, r)
         self.assertEqual(self.intake.call("POST", f"/v1/citizens/{ref}/erasure", scope="admin").status, 404)
-        row = self.p.stack.sql("SELECT cpr, name, email, phone, erased_at IS NOT NULL FROM intake.citizen")[0]
-        self.assertEqual(row, (None, None, None, None, True))
+        row = self.p.stack.sql("SELECT cpr, name, email, phone, street, postcode, city,"
+                               " erased_at IS NOT NULL FROM intake.citizen")[0]
+        self.assertEqual(row, (None, None, None, None, None, None, None, True))
         self.wait_published()
         msgs = [m for m in self.p.stack.read_topic("jobcenter.citizen.v1") if m["key"].decode() == ref]
         self.assertEqual(msgs[-1]["value"], None, "the last record for the citizen is a tombstone")

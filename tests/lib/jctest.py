@@ -293,6 +293,27 @@ class Stack:
             raise AssertionError(f"could not produce to {topic}: {errors}")
 
 
+    def produce_event(self, topic, short_type, data, source="/jobcenter/test", key=None):
+        """Publishes a CloudEvent as jc_emit does (structured JSON, ce_* headers,
+        keyed by case_id or citizen_ref) after validating it against its schema,
+        so a test can stand in for an upstream service without drifting from
+        the contract. Returns the event (dict)."""
+        subject = data.get("case_id") or data.get("citizen_ref")
+        ev = {"specversion": "1.0", "id": str(uuid.uuid4()), "source": source,
+              "type": "dk.jobcenter." + short_type,
+              "time": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+              "subject": subject, "partitionkey": subject, "datacontenttype": "application/json",
+              "dataschema": "urn:jobcenter:schema:" + short_type, "data": data}
+        value = json.dumps(ev).encode()
+        validate_event(value)
+        headers = [("content-type", b"application/cloudevents+json; charset=UTF-8"),
+                   ("ce_specversion", b"1.0"), ("ce_id", ev["id"].encode()),
+                   ("ce_type", ev["type"].encode()), ("ce_source", source.encode())]
+        self.produce(topic, value, key=(key or subject).encode(), headers=headers)
+        self.injected.discard((topic, value))  # valid: checked like any other event
+        return ev
+
+
 # ---------------------------------------------------------------- services
 
 class Service:

@@ -1,10 +1,11 @@
-/* Buffers, JSON escaping, field validation, topic catalogue, metrics. */
+/* Buffers, JSON escaping, field validation, topic catalogue, metrics, rulebooks. */
 #include <stdlib.h>
 
 #include "jc/buf.h"
 #include "jc/metrics.h"
 #include "jc/outbox.h"
 #include "jc/pg.h"
+#include "jc/rules.h"
 #include "jc/topics.h"
 #include "jc/uuid.h"
 #include "jc/validate.h"
@@ -173,6 +174,67 @@ static void test_pg_array_literal(void)
         jc_buf_release(&b);
 }
 
+/* Loads `text` as an embedded rulebook; returns the load's result. */
+static int load_rules(jc_rulebook *rb, const char *text, char *err, size_t errlen)
+{
+        jc_embedded_file f = {"test_rules.json", text, strlen(text)};
+
+        return jc_rulebook_load(rb, NULL, &f, err, errlen);
+}
+
+static void test_rulebook(void)
+{
+        jc_rulebook rb;
+        char err[256];
+        jc_date d;
+
+        CHECK(load_rules(&rb,
+                         "{\"rule_sets\": [{\"id\": \"a\", \"valid_from\": \"2020-01-01\", \"rules\": "
+                         "[{\"id\": \"r1\"}]}, {\"id\": \"b\", \"valid_from\": \"2024-01-01\", "
+                         "\"rules\": [{\"id\": \"r1\"}, {\"id\": \"r2\"}]}]}",
+                         err, sizeof(err)) == 0);
+        jc_date_parse("2019-12-31", &d);
+        CHECK(jc_rulebook_set_for(&rb, d) == NULL);
+        jc_date_parse("2020-01-01", &d);
+        CHECK(strcmp(json_string_value(json_object_get(jc_rulebook_set_for(&rb, d), "id")), "a") == 0);
+        jc_date_parse("2023-12-31", &d);
+        CHECK(strcmp(json_string_value(json_object_get(jc_rulebook_set_for(&rb, d), "id")), "a") == 0);
+        jc_date_parse("2024-01-01", &d);
+        CHECK(strcmp(json_string_value(json_object_get(jc_rulebook_set_for(&rb, d), "id")), "b") == 0);
+        CHECK(jc_rulebook_set_by_id(&rb, "b") != NULL);
+        CHECK(jc_rulebook_set_by_id(&rb, "c") == NULL);
+        jc_rulebook_release(&rb);
+
+        CHECK(load_rules(&rb, "{\"rule_sets\": []}", err, sizeof(err)) == -1);
+        CHECK(strstr(err, "non-empty") != NULL);
+        CHECK(load_rules(&rb, "{\"rule_sets\": [", err, sizeof(err)) == -1);
+        CHECK(strstr(err, "test_rules.json") != NULL);
+        CHECK(load_rules(&rb,
+                         "{\"rule_sets\": [{\"id\": \"b\", \"valid_from\": \"2024-01-01\", \"rules\": []},"
+                         " {\"id\": \"a\", \"valid_from\": \"2020-01-01\", \"rules\": []}]}",
+                         err, sizeof(err)) == -1);
+        CHECK(strstr(err, "valid_from in order") != NULL);
+        CHECK(load_rules(&rb,
+                         "{\"rule_sets\": [{\"id\": \"a\", \"valid_from\": \"2020-01-01\", \"rules\": []},"
+                         " {\"id\": \"a\", \"valid_from\": \"2024-01-01\", \"rules\": []}]}",
+                         err, sizeof(err)) == -1);
+        CHECK(strstr(err, "two rule sets have id \"a\"") != NULL);
+        CHECK(load_rules(&rb,
+                         "{\"rule_sets\": [{\"id\": \"a\", \"valid_from\": \"2020-01-01\", \"rules\": "
+                         "[{\"id\": \"r1\"}, {\"id\": \"r1\"}]}]}",
+                         err, sizeof(err)) == -1);
+        CHECK(strstr(err, "two rules with id \"r1\"") != NULL);
+        CHECK(load_rules(&rb,
+                         "{\"rule_sets\": [{\"id\": \"a\", \"valid_from\": \"2020-02-30\", \"rules\": []}]}",
+                         err, sizeof(err)) == -1);
+        CHECK(strstr(err, "valid_from (YYYY-MM-DD)") != NULL);
+        CHECK(load_rules(&rb,
+                         "{\"rule_sets\": [{\"id\": \"a\", \"valid_from\": \"2020-01-01\", \"rules\": "
+                         "[{\"source\": \"x\"}]}]}",
+                         err, sizeof(err)) == -1);
+        CHECK(strstr(err, "rules[0] has no id") != NULL);
+}
+
 int main(void)
 {
         RUN(test_emit_refuses_names_outside_the_catalogue);
@@ -182,5 +244,6 @@ int main(void)
         RUN(test_validate);
         RUN(test_catalogue);
         RUN(test_metrics);
+        RUN(test_rulebook);
         return JC_TEST_RESULT();
 }

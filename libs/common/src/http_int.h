@@ -28,6 +28,11 @@ struct jc_http_req {
         jc_buf body;
         int too_large;
         const jc_http_route *route;
+        const jc_http_stream_route *stream; /* a streaming route, or NULL */
+        void *stream_state;                 /* its begin()'s state */
+        int stream_stopped;                 /* chunk() refused: discard the rest */
+        int in_body;                        /* stream body still arriving */
+        struct MHD_Response *deferred;      /* a reply made while in_body */
         const char *route_name;
         const char *pnames[JC_HTTP_MAX_PARAMS]; /* point into the route pattern */
         size_t pname_lens[JC_HTTP_MAX_PARAMS];

@@ -8,6 +8,7 @@
 
 #include "http_int.h"
 #include "jc/log.h"
+#include "jc/uuid.h"
 #include "jc/validate.h"
 
 void *jc_http_opaque(jc_http_req *req)
@@ -146,6 +147,12 @@ static void send_bytes(jc_http_req *req, int status, const char *content_type,
                 MHD_add_response_header(resp, "traceparent", req->traceparent);
         for (size_t i = 0; i < req->nheaders; i++)
                 MHD_add_response_header(resp, req->hnames[i], req->hvals[i]);
+        if (req->in_body) {
+                /* A streaming handler answered before the end of the body:
+                 * libmicrohttpd takes the response once the body is in. */
+                req->deferred = resp;
+                return;
+        }
         MHD_queue_response(req->conn, (unsigned)status, resp);
         MHD_destroy_response(resp);
 }
@@ -158,7 +165,7 @@ void jc_http_reply_text(jc_http_req *req, int status, const char *content_type,
 
 void jc_http_reply_json(jc_http_req *req, int status, json_t *body)
 {
-        char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
+        char *s = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
 
         json_decref(body);
         if (!s) {
@@ -221,6 +228,18 @@ void jc_http_reply_field_problem(jc_http_req *req, int status, const char *type_
         snprintf(detail, sizeof(detail), "%s: %s", field, message);
         jc_http_reply_problem(req, status, type_slug, title, detail, jc_verrs_take(&v));
         jc_verrs_release(&v);
+}
+
+const char *jc_http_uuid_param(jc_http_req *req, const char *name)
+{
+        const char *id = jc_http_param(req, name);
+
+        if (!jc_uuid_is_valid(id)) {
+                jc_http_reply_field_problem(req, 422, "validation", "Invalid path", name,
+                                            "must be a UUID");
+                return NULL;
+        }
+        return id;
 }
 
 void jc_http_reply_db_error(jc_http_req *req, const jc_pg_err *e)

@@ -91,6 +91,29 @@ static const char *bearer_token(jc_http_req *req)
         return *h ? h : NULL;
 }
 
+/* Checks the bearer token against `scope` (NULL = public route). Returns 0,
+ * or -1 after replying 401 or 403. */
+static int http_authorise(jc_http_req *req, const char *scope)
+{
+        char detail[160];
+
+        if (!scope)
+                return 0;
+        req->principal = jc_tokens_verify(req->srv->cfg.tokens, bearer_token(req));
+        if (!req->principal) {
+                jc_http_add_header(req, "WWW-Authenticate", "Bearer realm=\"jobcenter\"");
+                jc_http_reply_problem(req, 401, "unauthenticated", "Authentication required",
+                                      "send a valid bearer token", NULL);
+                return -1;
+        }
+        if (!jc_token_has_scope(req->principal, scope)) {
+                snprintf(detail, sizeof(detail), "this operation needs scope %s", scope);
+                jc_http_reply_problem(req, 403, "forbidden", "Forbidden", detail, NULL);
+                return -1;
+        }
+        return 0;
+}
+
 static void http_builtin(jc_http_req *req)
 {
         jc_http_server *s = req->srv;
@@ -152,6 +175,15 @@ static void http_dispatch(jc_http_req *req)
                 if (alen >= sizeof(allow))
                         alen = sizeof(allow) - 1;
         }
+        for (const jc_http_stream_route *r = s->cfg.stream_routes; !route && r && r->begin;
+             r++) {
+                if (!http_path_match(r->pattern, req->url, NULL))
+                        continue;
+                alen += (size_t)snprintf(allow + alen, sizeof(allow) - alen, "%s%s",
+                                         alen ? ", " : "", r->method);
+                if (alen >= sizeof(allow))
+                        alen = sizeof(allow) - 1;
+        }
         if (!route) {
                 if (alen) {
                         jc_http_add_header(req, "Allow", allow);
@@ -168,31 +200,83 @@ static void http_dispatch(jc_http_req *req)
         req->route = route;
         req->route_name = route->name;
         http_path_match(route->pattern, req->url, req);
-        if (route->scope) {
-                req->principal = jc_tokens_verify(s->cfg.tokens, bearer_token(req));
-                if (!req->principal) {
-                        jc_http_add_header(req, "WWW-Authenticate",
-                                           "Bearer realm=\"jobcenter\"");
-                        jc_http_reply_problem(req, 401, "unauthenticated",
-                                              "Authentication required",
-                                              "send a valid bearer token", NULL);
-                        return;
-                }
-                if (!jc_token_has_scope(req->principal, route->scope)) {
-                        char detail[160];
-
-                        snprintf(detail, sizeof(detail), "this operation needs scope %s",
-                                 route->scope);
-                        jc_http_reply_problem(req, 403, "forbidden", "Forbidden", detail,
-                                              NULL);
-                        return;
-                }
-        }
+        if (http_authorise(req, route->scope) != 0)
+                return;
         route->fn(req);
         if (!req->replied) {
                 jc_log_write(JC_LOG_ERROR, JC_KV({"component", "http"},
                                                  {"route", route->name}),
                              "handler returned without replying");
+                jc_http_reply_problem(req, 500, "internal", "Internal error",
+                                      "the request could not be completed", NULL);
+        }
+}
+
+/* The streaming route for this method and path, or NULL. */
+static const jc_http_stream_route *http_stream_route(jc_http_server *s, const char *url,
+                                                     const char *method)
+{
+        for (const jc_http_stream_route *r = s->cfg.stream_routes; r && r->begin; r++)
+                if (strcmp(r->method, method) == 0 && http_path_match(r->pattern, url, NULL))
+                        return r;
+        return NULL;
+}
+
+/* Routes, authorises and begins a streaming request (headers only so far). */
+static void http_stream_begin(jc_http_req *req, const jc_http_stream_route *sr)
+{
+        req->stream = sr;
+        req->route_name = sr->name;
+        http_path_match(sr->pattern, req->url, req);
+        if (http_authorise(req, sr->scope) != 0)
+                return;
+        req->stream_state = sr->begin(req);
+        /* From here until the body is complete, libmicrohttpd accepts no
+         * response: a reply from chunk() waits for the end (send_bytes). */
+        req->in_body = 1;
+        if (!req->stream_state && !req->replied) {
+                jc_log_write(JC_LOG_ERROR, JC_KV({"component", "http"}, {"route", sr->name}),
+                             "stream handler returned no state without replying");
+                jc_http_reply_problem(req, 500, "internal", "Internal error",
+                                      "the request could not be completed", NULL);
+        }
+}
+
+/* A piece of a streaming body, or (len == 0) its end. */
+static void http_stream_feed(jc_http_req *req, const char *data, size_t len)
+{
+        const jc_http_stream_route *sr = req->stream;
+
+        if (len == 0) {
+                /* The whole body is in: the reply can go out now. */
+                req->in_body = 0;
+                if (req->deferred) {
+                        MHD_queue_response(req->conn, (unsigned)req->status, req->deferred);
+                        MHD_destroy_response(req->deferred);
+                        req->deferred = NULL;
+                }
+        }
+        if (!req->stream_state || req->stream_stopped)
+                return; /* refused or replied already: discard */
+        if (len) {
+                if (sr->chunk(req, req->stream_state, data, len) != 0) {
+                        req->stream_stopped = 1;
+                        if (!req->replied) {
+                                jc_log_write(JC_LOG_ERROR,
+                                             JC_KV({"component", "http"}, {"route", sr->name}),
+                                             "stream handler stopped without replying");
+                                jc_http_reply_problem(req, 500, "internal", "Internal error",
+                                                      "the request could not be completed",
+                                                      NULL);
+                        }
+                }
+                return;
+        }
+        req->stream_stopped = 1;
+        sr->end(req, req->stream_state);
+        if (!req->replied) {
+                jc_log_write(JC_LOG_ERROR, JC_KV({"component", "http"}, {"route", sr->name}),
+                             "stream handler returned without replying");
                 jc_http_reply_problem(req, 500, "internal", "Internal error",
                                       "the request could not be completed", NULL);
         }
@@ -208,6 +292,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 
         (void)version;
         if (!req) {
+                const jc_http_stream_route *sr;
                 const char *cl;
 
                 req = calloc(1, sizeof(*req));
@@ -224,6 +309,13 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
                                   req->traceparent);
                 jc_trace_id(req->traceparent, req->trace_id);
                 *req_cls = req;
+                sr = http_stream_route(s, url, method);
+                if (sr) {
+                        jc_log_ctx_set(req->trace_id, NULL, NULL);
+                        http_stream_begin(req, sr);
+                        jc_log_ctx_clear();
+                        return MHD_YES;
+                }
                 cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
                 if (cl && strtoull(cl, NULL, 10) > s->cfg.max_body) {
@@ -232,6 +324,13 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
                         http_dispatch(req); /* replies 413 before reading the body */
                         jc_log_ctx_clear();
                 }
+                return MHD_YES;
+        }
+        if (req->stream) {
+                jc_log_ctx_set(req->trace_id, NULL, NULL);
+                http_stream_feed(req, upload_data, *upload_data_size);
+                jc_log_ctx_clear();
+                *upload_data_size = 0;
                 return MHD_YES;
         }
         if (*upload_data_size) {
@@ -288,6 +387,14 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **req_cl
                              "request completed");
                 jc_log_ctx_clear();
         }
+        if (req->stream && req->stream_state && req->stream->release) {
+                jc_log_ctx_set(req->trace_id, NULL, NULL);
+                req->stream->release(req->stream_state);
+                jc_log_ctx_clear();
+        }
+        req->stream_state = NULL;
+        if (req->deferred)
+                MHD_destroy_response(req->deferred); /* the client went away first */
         if (req->db)
                 jc_pg_pool_put(s->cfg.pool, req->db);
         json_decref(req->json);

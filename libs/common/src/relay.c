@@ -219,15 +219,15 @@ static int relay_produce_row(jc_relay *r, PGresult *res, int row, relay_slot *sl
 {
         const char *topic = PQgetvalue(res, row, 1);
         rd_kafka_headers_t *h = relay_headers(PQgetvalue(res, row, 4));
+        char *key = PQgetisnull(res, row, 2) ? NULL : PQgetvalue(res, row, 2);
+        char *value = PQgetisnull(res, row, 3) ? NULL : PQgetvalue(res, row, 3);
         rd_kafka_resp_err_t err;
 
         for (;;) {
                 err = rd_kafka_producev(
                     r->rk, RD_KAFKA_V_TOPIC(topic),
-                    RD_KAFKA_V_KEY(PQgetisnull(res, row, 2) ? NULL : PQgetvalue(res, row, 2),
-                                   (size_t)PQgetlength(res, row, 2)),
-                    RD_KAFKA_V_VALUE(PQgetisnull(res, row, 3) ? NULL : PQgetvalue(res, row, 3),
-                                     (size_t)PQgetlength(res, row, 3)),
+                    RD_KAFKA_V_KEY(key, (size_t)PQgetlength(res, row, 2)),
+                    RD_KAFKA_V_VALUE(value, (size_t)PQgetlength(res, row, 3)),
                     RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                     RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_OPAQUE(slot), RD_KAFKA_V_END);
                 if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || atomic_load(&r->stop))

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "jc/idempotency.h"
@@ -44,7 +45,11 @@ const jc_config_var jc_service_common_config[] = {
          "JSON file of bearer-token SHA-256 hashes and scopes (unset: every protected route answers 401)"},
         {"JC_CLOSED_DAYS", "06-05,12-24,12-31",
          "days the jobcentre is closed besides public holidays: MM-DD (yearly) or YYYY-MM-DD"},
-        {"JC_ROLES", "http,relay,consumer", "which parts run in this process"},
+        {"JC_ROLES", "http,relay,consumer,sweep", "which parts run in this process"},
+        {"JC_SWEEP_INTERVAL_S", "300",
+         "how often services with deadlines sweep for due-soon and missed ones (0: only on POST /v1/admin/sweep)"},
+        {"JC_TODAY", NULL,
+         "pins today's date (YYYY-MM-DD) for deadlines and validation: tests and demos only, never in production"},
         {"JC_LOG_LEVEL", "info", "debug, info, warn or error"},
 };
 const size_t jc_service_common_config_count =
@@ -58,7 +63,14 @@ typedef struct service_run {
         const char *kafka_bootstrap;
         const char *kafka_extra;
         const jc_pg_stmt *stmt_tables[4];
-        int role_http, role_relay, role_consumer;
+        int role_http, role_relay, role_consumer, role_sweep;
+        jc_http_route *routes; /* the service's routes + built-ins (malloc'd) */
+        pthread_t sweep_thread;
+        int sweep_started;
+        pthread_mutex_t sweep_lock;
+        pthread_cond_t sweep_cond;
+        int sweep_stop;
+        long sweep_interval_s;
         jc_http_server *http;
         jc_relay *relay;
         jc_consumer *consumer;
@@ -92,9 +104,11 @@ static int parse_roles(service_run *run, const char *roles, char *err, size_t er
                         run->role_relay = 1;
                 else if (strcmp(tok, "consumer") == 0)
                         run->role_consumer = 1;
+                else if (strcmp(tok, "sweep") == 0)
+                        run->role_sweep = 1;
                 else {
                         snprintf(err, errlen,
-                                 "invalid JC_ROLES entry \"%.20s\": use http, relay, consumer",
+                                 "invalid JC_ROLES entry \"%.20s\": use http, relay, consumer, sweep",
                                  tok);
                         rc = -1;
                         break;
@@ -196,6 +210,103 @@ static int run_migrations(service_run *run)
         return 0;
 }
 
+jc_date jc_service_today(const jc_service *svc)
+{
+        return svc->today_pinned ? svc->today : jc_date_today_copenhagen();
+}
+
+/* Runs the service's sweep once on `today`, with a pooled connection. */
+static int run_sweep(service_run *run, jc_date today, json_t *report, char *err, size_t errlen)
+{
+        jc_pg_err e;
+        PGconn *db = jc_pg_pool_get(run->svc.pool, 10000, &e);
+        int rc;
+
+        if (!db) {
+                snprintf(err, errlen, "%s", e.message);
+                return -1;
+        }
+        rc = run->svc.def->sweep(&run->svc, db, today, report, err, errlen);
+        jc_pg_rollback(db);
+        jc_pg_pool_put(run->svc.pool, db);
+        return rc;
+}
+
+static void *sweep_main(void *arg)
+{
+        service_run *run = arg;
+
+        for (;;) {
+                struct timespec until;
+                json_t *report;
+                char err[512];
+                int stop;
+
+                clock_gettime(CLOCK_REALTIME, &until);
+                until.tv_sec += run->sweep_interval_s;
+                pthread_mutex_lock(&run->sweep_lock);
+                while (!run->sweep_stop &&
+                       pthread_cond_timedwait(&run->sweep_cond, &run->sweep_lock, &until) == 0)
+                        ;
+                stop = run->sweep_stop;
+                pthread_mutex_unlock(&run->sweep_lock);
+                if (stop)
+                        break;
+                report = json_object();
+                if (run_sweep(run, jc_service_today(&run->svc), report, err, sizeof(err)) != 0)
+                        jc_log_write(JC_LOG_WARN, JC_KV({"component", "sweep"}), "sweep failed: %s",
+                                     err);
+                json_decref(report);
+        }
+        return NULL;
+}
+
+/* POST /v1/admin/sweep?today=YYYY-MM-DD: run the sweep now (operators, tests). */
+static void sweep_http(jc_http_req *req)
+{
+        service_run *run = jc_http_opaque(req);
+        const char *t = jc_http_query(req, "today");
+        json_t *report = json_object();
+        jc_date today = jc_service_today(&run->svc);
+        char err[512], d[JC_DATE_STRLEN];
+
+        if (t && jc_date_parse(t, &today) != 0) {
+                json_decref(report);
+                jc_http_reply_field_problem(req, 422, "validation", "Invalid query", "today",
+                                            "must be a date YYYY-MM-DD");
+                return;
+        }
+        if (run_sweep(run, today, report, err, sizeof(err)) != 0) {
+                jc_pg_err e;
+
+                json_decref(report);
+                jc_pg_err_set(&e, 1, "%s", err);
+                jc_http_reply_db_error(req, &e);
+                return;
+        }
+        jc_date_format(today, d);
+        json_object_set_new(report, "today", json_string(d));
+        jc_http_reply_json(req, 200, report);
+}
+
+static int build_routes(service_run *run)
+{
+        const jc_service_def *def = run->svc.def;
+        size_t n = 0;
+
+        for (const jc_http_route *r = def->routes; r && r->fn; r++)
+                n++;
+        run->routes = calloc(n + 2, sizeof(jc_http_route));
+        if (!run->routes)
+                return -1;
+        for (size_t i = 0; i < n; i++)
+                run->routes[i] = def->routes[i];
+        if (def->sweep)
+                run->routes[n] = (jc_http_route){"POST", "/v1/admin/sweep", "admin", sweep_http,
+                                                 "admin_sweep"};
+        return 0;
+}
+
 static int start_roles(service_run *run)
 {
         jc_service *svc = &run->svc;
@@ -259,6 +370,13 @@ static int start_roles(service_run *run)
                         return -1;
                 }
         }
+        if (run->role_sweep && def->sweep && run->sweep_interval_s > 0) {
+                if (pthread_create(&run->sweep_thread, NULL, sweep_main, run) != 0) {
+                        jc_log_error("could not start the sweep thread");
+                        return -1;
+                }
+                run->sweep_started = 1;
+        }
         if (run->role_http) {
                 jc_http_config hc;
                 long port;
@@ -276,7 +394,8 @@ static int start_roles(service_run *run)
                 hc.timeout_s = (unsigned)v2;
                 hc.conn_limit = (unsigned)v3;
                 hc.per_ip_limit = (unsigned)v4;
-                hc.routes = def->routes;
+                hc.routes = run->routes;
+                hc.stream_routes = def->stream_routes;
                 hc.tokens = &svc->tokens;
                 hc.metrics = svc->metrics;
                 hc.pool = svc->pool;
@@ -297,6 +416,14 @@ static void stop_roles(service_run *run)
 {
         if (run->http)
                 jc_http_quiesce(run->http);
+        if (run->sweep_started) {
+                pthread_mutex_lock(&run->sweep_lock);
+                run->sweep_stop = 1;
+                pthread_cond_signal(&run->sweep_cond);
+                pthread_mutex_unlock(&run->sweep_lock);
+                pthread_join(run->sweep_thread, NULL);
+                run->sweep_started = 0;
+        }
         if (run->consumer)
                 jc_consumer_stop(run->consumer);
         run->consumer = NULL;
@@ -329,6 +456,11 @@ int jc_service_main(const jc_service_def *def, int argc, char **argv)
                 for (const jc_http_route *r = def->routes; r && r->fn; r++)
                         printf("%s %s %s %s\n", r->method, r->pattern,
                                r->scope ? r->scope : "-", r->name);
+                for (const jc_http_stream_route *r = def->stream_routes; r && r->begin; r++)
+                        printf("%s %s %s %s\n", r->method, r->pattern,
+                               r->scope ? r->scope : "-", r->name);
+                if (def->sweep)
+                        printf("POST /v1/admin/sweep admin admin_sweep\n");
                 return 0;
         }
         if (argc > 1 && strcmp(argv[1], "--print-config") == 0) {
@@ -361,6 +493,8 @@ int jc_service_main(const jc_service_def *def, int argc, char **argv)
                 return 1;
         }
         pthread_mutex_init(&run->ready_lock, NULL);
+        pthread_mutex_init(&run->sweep_lock, NULL);
+        pthread_cond_init(&run->sweep_cond, NULL);
         run->svc.def = def;
         snprintf(run->source, sizeof(run->source), "/jobcenter/%s", def->name);
         snprintf(run->db_default, sizeof(run->db_default),
@@ -383,7 +517,7 @@ int jc_service_main(const jc_service_def *def, int argc, char **argv)
         run->svc.db.application_name = run->client_id;
         run->svc.db.stmt_tables = NULL; /* set after migrations */
 
-        if (parse_roles(run, jc_config_str("JC_ROLES", "http,relay,consumer"), err,
+        if (parse_roles(run, jc_config_str("JC_ROLES", "http,relay,consumer,sweep"), err,
                         sizeof(err)) != 0 ||
             jc_topics_load(&run->svc.catalogue, NULL, err, sizeof(err)) != 0 ||
             jc_tokens_load(&run->svc.tokens, jc_config_str("JC_TOKENS_FILE", NULL), err,
@@ -394,8 +528,18 @@ int jc_service_main(const jc_service_def *def, int argc, char **argv)
                 jc_log_error("%s", err);
                 goto out;
         }
-        if (env_long("JC_DB_POOL_SIZE", 16, 1, 1000, &pool_size) != 0)
+        if (env_long("JC_DB_POOL_SIZE", 16, 1, 1000, &pool_size) != 0 ||
+            env_long("JC_SWEEP_INTERVAL_S", 300, 0, 86400, &run->sweep_interval_s) != 0 ||
+            build_routes(run) != 0)
                 goto out;
+        if (jc_config_str("JC_TODAY", NULL)) {
+                if (jc_date_parse(jc_config_str("JC_TODAY", NULL), &run->svc.today) != 0) {
+                        jc_log_error("invalid JC_TODAY: expected YYYY-MM-DD");
+                        goto out;
+                }
+                run->svc.today_pinned = 1;
+                jc_log_warn("JC_TODAY pins today's date: for tests and demos only");
+        }
         run->svc.emitter.source = run->source;
         run->svc.emitter.catalogue = &run->svc.catalogue;
         run->svc.metrics = jc_metrics_new();
@@ -434,7 +578,7 @@ int jc_service_main(const jc_service_def *def, int argc, char **argv)
                 goto out_fini;
         }
         jc_log_write(JC_LOG_INFO, JC_KV({"roles", jc_config_str("JC_ROLES",
-                                                                 "http,relay,consumer")}),
+                                                                 "http,relay,consumer,sweep")}),
                      "%s service started", def->name);
         sigwait(&sigs, &sig);
         jc_log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -452,6 +596,9 @@ out:
         jc_tokens_release(&run->svc.tokens);
         jc_topics_release(&run->svc.catalogue);
         pthread_mutex_destroy(&run->ready_lock);
+        pthread_mutex_destroy(&run->sweep_lock);
+        pthread_cond_destroy(&run->sweep_cond);
+        free(run->routes);
         free(run);
         return rc;
 }

@@ -23,16 +23,13 @@ typedef struct locked_case {
  * Returns the connection, or NULL after replying. */
 static PGconn *begin_on_open_case(jc_http_req *req, locked_case *lc)
 {
-        const char *case_id = jc_http_param(req, "case_id");
+        const char *case_id = jc_http_uuid_param(req, "case_id");
         PGconn *db;
         PGresult *r;
         jc_pg_err e;
 
-        if (!jc_uuid_is_valid(case_id)) {
-                jc_http_reply_field_problem(req, 422, "validation", "Invalid path", "case_id",
-                                            "must be a UUID");
+        if (!case_id)
                 return NULL;
-        }
         db = jc_http_db(req);
         if (!db)
                 return NULL;

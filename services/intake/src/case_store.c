@@ -21,16 +21,17 @@ static int citizen_upsert(jc_service *svc, PGconn *db, const intake_case_new *in
                 return -1;
         }
         r = jc_pg_exec(db, "intake_citizen_upsert",
-                       JC_PG_ARGS(new_ref, in->cpr, in->name, in->digital_post ? "true" : "false",
-                                  in->email, in->phone),
+                       JC_PG_ARGS(new_ref, in->cpr, in->name,
+                                  in->contact.digital_post ? "true" : "false", in->contact.email,
+                                  in->contact.phone, in->contact.street, in->contact.postcode,
+                                  in->contact.city),
                        e);
         if (!r)
                 return -1;
         snprintf(citizen_ref, JC_UUID_STRLEN, "%s", PQgetvalue(r, 0, 0));
-        PQclear(r);
         /* The personal data goes only to the restricted, compacted topic. */
-        contact = json_pack("{s:b, s:s*, s:s*}", "digital_post", in->digital_post, "email",
-                            in->email, "phone", in->phone);
+        contact = intake_contact_from_row(r, 0);
+        PQclear(r);
         data = json_pack("{s:s, s:s, s:s, s:o}", "citizen_ref", citizen_ref, "cpr", in->cpr,
                          "name", in->name, "contact", contact);
         return jc_emit(&svc->emitter, db, INTAKE_CITIZEN_TOPIC, citizen_ref,

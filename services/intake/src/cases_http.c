@@ -13,7 +13,7 @@
 
 static const char *const case_create_fields[] = {
         "cpr", "name", "target_group", "start_date", "visitation", "caseworker_id",
-        "digital_post", "email", "phone", NULL,
+        "digital_post", "email", "phone", "address", NULL,
 };
 
 /* Validates the body into `in` (strings borrowed from `body`); every failing
@@ -34,14 +34,7 @@ static void case_input_parse(json_t *body, intake_case_new *in, char cpr[11], jc
         jc_v_date(body, NULL, "start_date", 1, &in->start_date, v);
         in->visitation = jc_v_enum(body, NULL, "visitation", 0, jc_visitation_categories, v);
         in->caseworker_id = jc_v_str(body, NULL, "caseworker_id", 0, 1, 40, v);
-        in->digital_post = 1;
-        jc_v_bool(body, NULL, "digital_post", 0, &in->digital_post, v);
-        in->email = jc_v_str(body, NULL, "email", 0, 3, 254, v);
-        if (in->email && !strchr(in->email, '@'))
-                jc_verrs_add(v, "email", "must be an e-mail address");
-        in->phone = jc_v_str(body, NULL, "phone", 0, 8, 20, v);
-        if (in->phone && strspn(in->phone, "+0123456789 ") != strlen(in->phone))
-                jc_verrs_add(v, "phone", "may contain only digits, spaces and a leading +");
+        intake_contact_parse(body, &in->contact, v);
         in->origin = "caseworker";
 }
 
@@ -159,17 +152,14 @@ static json_t *case_json(PGresult *r, int row)
 
 void intake_case_get(jc_http_req *req)
 {
-        const char *case_id = jc_http_param(req, "case_id");
+        const char *case_id = jc_http_uuid_param(req, "case_id");
         PGresult *r = NULL, *c = NULL;
         json_t *out;
         jc_pg_err e;
         PGconn *db;
 
-        if (!jc_uuid_is_valid(case_id)) {
-                jc_http_reply_field_problem(req, 422, "validation", "Invalid path", "case_id",
-                                            "must be a UUID");
+        if (!case_id)
                 return;
-        }
         db = jc_http_db(req);
         if (!db)
                 return;
@@ -187,12 +177,10 @@ void intake_case_get(jc_http_req *req)
         out = case_json(r, 0);
         json_object_set_new(
             out, "citizen",
-            json_pack("{s:s, s:s*, s:s*, s:{s:b, s:s*, s:s*}}", "citizen_ref", PQgetvalue(c, 0, 0),
-                      "cpr", PQgetisnull(c, 0, 1) ? NULL : PQgetvalue(c, 0, 1), "name",
+            json_pack("{s:s, s:s*, s:s*, s:o}", "citizen_ref", PQgetvalue(c, 0, 0), "cpr",
+                      PQgetisnull(c, 0, 1) ? NULL : PQgetvalue(c, 0, 1), "name",
                       PQgetisnull(c, 0, 2) ? NULL : PQgetvalue(c, 0, 2), "contact",
-                      "digital_post", strcmp(PQgetvalue(c, 0, 3), "t") == 0, "email",
-                      PQgetisnull(c, 0, 4) ? NULL : PQgetvalue(c, 0, 4), "phone",
-                      PQgetisnull(c, 0, 5) ? NULL : PQgetvalue(c, 0, 5)));
+                      intake_contact_from_row(c, 0)));
         jc_http_reply_json(req, 200, out);
         goto out;
 db_error:

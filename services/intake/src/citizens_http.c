@@ -10,17 +10,14 @@
 
 void intake_citizen_get(jc_http_req *req)
 {
-        const char *ref = jc_http_param(req, "citizen_ref");
+        const char *ref = jc_http_uuid_param(req, "citizen_ref");
         PGresult *c = NULL, *cases = NULL;
         json_t *list, *out;
         jc_pg_err e;
         PGconn *db;
 
-        if (!jc_uuid_is_valid(ref)) {
-                jc_http_reply_field_problem(req, 422, "validation", "Invalid path", "citizen_ref",
-                                            "must be a UUID");
+        if (!ref)
                 return;
-        }
         db = jc_http_db(req);
         if (!db)
                 return;
@@ -43,12 +40,10 @@ void intake_citizen_get(jc_http_req *req)
                                     PQgetvalue(cases, i, 2), "start_date",
                                     PQgetvalue(cases, i, 3), "caseworker_id",
                                     PQgetisnull(cases, i, 4) ? NULL : PQgetvalue(cases, i, 4)));
-        out = json_pack("{s:s, s:s?, s:s?, s:{s:b, s:s*, s:s*}, s:s*, s:o}", "citizen_ref", ref,
-                        "cpr", PQgetisnull(c, 0, 1) ? NULL : PQgetvalue(c, 0, 1), "name",
+        out = json_pack("{s:s, s:s?, s:s?, s:o, s:s*, s:o}", "citizen_ref", ref, "cpr",
+                        PQgetisnull(c, 0, 1) ? NULL : PQgetvalue(c, 0, 1), "name",
                         PQgetisnull(c, 0, 2) ? NULL : PQgetvalue(c, 0, 2), "contact",
-                        "digital_post", strcmp(PQgetvalue(c, 0, 3), "t") == 0, "email",
-                        PQgetisnull(c, 0, 4) ? NULL : PQgetvalue(c, 0, 4), "phone",
-                        PQgetisnull(c, 0, 5) ? NULL : PQgetvalue(c, 0, 5), "erased_at",
+                        intake_contact_from_row(c, 0), "erased_at",
                         PQgetisnull(c, 0, 6) ? NULL : PQgetvalue(c, 0, 6), "cases", list);
         jc_http_reply_json(req, 200, out);
         goto out;
@@ -66,16 +61,13 @@ out:
 void intake_citizen_erase(jc_http_req *req)
 {
         jc_service *svc = jc_http_service(req);
-        const char *ref = jc_http_param(req, "citizen_ref");
+        const char *ref = jc_http_uuid_param(req, "citizen_ref");
         PGresult *r = NULL;
         jc_pg_err e;
         PGconn *db;
 
-        if (!jc_uuid_is_valid(ref)) {
-                jc_http_reply_field_problem(req, 422, "validation", "Invalid path", "citizen_ref",
-                                            "must be a UUID");
+        if (!ref)
                 return;
-        }
         db = jc_http_db(req);
         if (!db)
                 return;

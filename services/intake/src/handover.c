@@ -14,7 +14,7 @@
 static const char *const handover_fields[] = {
         "handover_id", "akasse", "cpr", "name", "unemployed_since", "handover_date",
         "contact_history", "cv_on_jobnet", "availability_concerns", "digital_post", "email",
-        "phone", NULL,
+        "phone", "address", NULL,
 };
 static const char *const contact_fields[] = {"date", "kind", "channel", NULL};
 static const char *const contact_kinds[] = {"individual", "group", NULL};
@@ -70,14 +70,7 @@ void intake_handover_parse(json_t *body, intake_handover *h, long tolerance_days
         have_date = jc_v_date(body, NULL, "handover_date", 1, &h->handover_date, v) == 1;
         jc_v_bool(body, NULL, "cv_on_jobnet", 1, &h->cv_on_jobnet, v);
         jc_v_bool(body, NULL, "availability_concerns", 1, &h->availability_concerns, v);
-        h->digital_post = 1;
-        jc_v_bool(body, NULL, "digital_post", 0, &h->digital_post, v);
-        h->email = jc_v_str(body, NULL, "email", 0, 3, 254, v);
-        if (h->email && !strchr(h->email, '@'))
-                jc_verrs_add(v, "email", "must be an e-mail address");
-        h->phone = jc_v_str(body, NULL, "phone", 0, 8, 20, v);
-        if (h->phone && strspn(h->phone, "+0123456789 ") != strlen(h->phone))
-                jc_verrs_add(v, "phone", "may contain only digits, spaces and a leading +");
+        intake_contact_parse(body, &h->contact, v);
         parse_contacts(body, h, v);
 
         /* Cross-field checks only on dates that passed their own. */
@@ -214,9 +207,7 @@ intake_handover_result intake_handover_apply(jc_service *svc, PGconn *db, const 
         memset(&in, 0, sizeof(in));
         in.cpr = h->cpr;
         in.name = h->name;
-        in.digital_post = h->digital_post;
-        in.email = h->email;
-        in.phone = h->phone;
+        in.contact = h->contact;
         in.target_group = "a-dagpenge";
         in.start_date = h->unemployed_since;
         in.visitation = "jobparat";

@@ -100,7 +100,7 @@ jc_handle_result intake_on_handover_message(jc_consume_ctx *ctx)
                 goto out;
         }
         intake_handover_parse(body, &h, ictx->handover_tolerance_days,
-                              jc_date_today_copenhagen(), &v);
+                              jc_service_today(svc), &v);
         if (jc_verrs_count(&v)) {
                 join_errors(&v, ctx->reason, sizeof(ctx->reason));
                 goto out;

@@ -31,7 +31,7 @@ void intake_handover_post(jc_http_req *req)
                                             "must be the a-kasse of your token");
                 goto out;
         }
-        intake_handover_parse(body, &h, ictx->handover_tolerance_days, jc_date_today_copenhagen(),
+        intake_handover_parse(body, &h, ictx->handover_tolerance_days, jc_service_today(svc),
                               &v);
         if (jc_verrs_count(&v)) {
                 jc_http_reply_invalid(req, jc_verrs_take(&v));

@@ -30,13 +30,28 @@ extern const jc_pg_stmt intake_stmts[];
  * 10 normalised digits to `out`. Returns 0 when valid. */
 int intake_cpr_normalise(const char *in, char out[11]);
 
+/* ---- contact data (contact.c) ---- */
+typedef struct intake_contact {
+        int digital_post;            /* registered for Digital Post (default 1) */
+        const char *email;           /* may be NULL */
+        const char *phone;           /* may be NULL */
+        const char *street;          /* postal address: all three or none */
+        const char *postcode;
+        const char *city;
+} intake_contact;
+
+/* Reads digital_post, email, phone and address {street, postcode, city} from
+ * a request body; strings borrowed from `body`; failing fields go into `v`. */
+void intake_contact_parse(json_t *body, intake_contact *c, jc_verrs *v);
+/* The contact object of the API and citizen.upserted.v1 from a row with the
+ * columns of intake_citizen_get. Caller decrefs. */
+json_t *intake_contact_from_row(const PGresult *r, int row);
+
 /* ---- opening a case (case_store.c) ---- */
 typedef struct intake_case_new {
         const char *cpr;             /* normalised 10 digits */
         const char *name;
-        int digital_post;
-        const char *email;           /* may be NULL */
-        const char *phone;           /* may be NULL */
+        intake_contact contact;
         const char *target_group;
         jc_date start_date;
         const char *visitation;      /* may be NULL */
@@ -107,9 +122,7 @@ typedef struct intake_handover {
         jc_date handover_date;
         int cv_on_jobnet;
         int availability_concerns;
-        int digital_post;
-        const char *email;
-        const char *phone;
+        intake_contact contact;
         size_t ncontacts;
         struct {
                 jc_date held_on;

@@ -8,20 +8,31 @@
 const jc_pg_stmt intake_stmts[] = {
         /* citizens */
         {"intake_citizen_upsert",
-         "INSERT INTO citizen (citizen_ref, cpr, name, digital_post, email, phone)"
-         " VALUES ($1::uuid, $2, $3, $4::boolean, $5, $6)"
+         "INSERT INTO citizen (citizen_ref, cpr, name, digital_post, email, phone, street,"
+         " postcode, city)"
+         " VALUES ($1::uuid, $2, $3, $4::boolean, $5, $6, $7, $8, $9)"
+         /* a field left out keeps what is known (the address as a unit) */
          " ON CONFLICT (cpr) DO UPDATE SET name = EXCLUDED.name,"
-         " digital_post = EXCLUDED.digital_post, email = EXCLUDED.email,"
-         " phone = EXCLUDED.phone, updated_at = now()"
-         " RETURNING citizen_ref"},
+         " digital_post = EXCLUDED.digital_post,"
+         " email = COALESCE(EXCLUDED.email, citizen.email),"
+         " phone = COALESCE(EXCLUDED.phone, citizen.phone),"
+         " street = CASE WHEN EXCLUDED.street IS NULL THEN citizen.street ELSE EXCLUDED.street END,"
+         " postcode = CASE WHEN EXCLUDED.street IS NULL THEN citizen.postcode ELSE EXCLUDED.postcode END,"
+         " city = CASE WHEN EXCLUDED.street IS NULL THEN citizen.city ELSE EXCLUDED.city END,"
+         " updated_at = now()"
+         /* the columns of intake_citizen_get, for intake_contact_from_row */
+         " RETURNING citizen_ref, cpr, name, digital_post, email, phone, NULL, street, postcode,"
+         " city"},
         {"intake_citizen_get",
-         "SELECT citizen_ref, cpr, name, digital_post, email, phone, " TS("erased_at")
+         "SELECT citizen_ref, cpr, name, digital_post, email, phone, " TS("erased_at") ","
+         " street, postcode, city"
          " FROM citizen WHERE citizen_ref = $1::uuid"},
         {"intake_citizen_cases",
          "SELECT case_id, target_group, status, start_date, caseworker_id FROM case_file"
          " WHERE citizen_ref = $1::uuid ORDER BY opened_at"},
         {"intake_citizen_erase",
-         "UPDATE citizen SET cpr = NULL, name = NULL, email = NULL, phone = NULL,"
+         "UPDATE citizen SET cpr = NULL, name = NULL, email = NULL, phone = NULL, street = NULL,"
+         " postcode = NULL, city = NULL,"
          " erased_at = now(), updated_at = now()"
          " WHERE citizen_ref = $1::uuid AND erased_at IS NULL"},
         {"intake_citizen_open_cases",
