@@ -263,6 +263,47 @@ class BookingTest(SchedulingBase):
         self.assertEqual(sorted(r.status for r in results), [201] + [409] * 9)
         self.assertEqual(self.p.stack.scalar("SELECT count(*) FROM scheduling.meeting WHERE status = 'booked'"), 1)
 
+    def test_changes_of_one_meeting_serialise_and_stay_in_its_calendar(self):
+        a = self.open_case("kontanthjaelp-jobparat", "2026-11-16")
+        b = self.open_case("kontanthjaelp-jobparat", "2026-11-16")
+        # Both booked in cw-2's calendar although the cases are cw-1's.
+        m1 = self.book(a["case_id"], "2026-11-25T09:00:00+01:00", caseworker_id="cw-2").json
+        m2 = self.book(b["case_id"], "2026-11-25T10:00:00+01:00", caseworker_id="cw-2").json
+        self.assertEqual((m1["caseworker_id"], m2["caseworker_id"]), ("cw-2", "cw-2"))
+        # A move stays in cw-2's calendar: 10:00 is taken there.
+        r = self.sched.call("POST", f"/v1/meetings/{m1['meeting_id']}/reschedule", scope="caseworker",
+                            body={"starts_at": "2026-11-25T10:00:00+01:00"})
+        self.assertEqual((r.status, r.json["type"]), (409, "urn:jobcenter:problem:slot-taken"), r)
+        r = self.sched.call("POST", f"/v1/meetings/{m1['meeting_id']}/reschedule", scope="caseworker",
+                            body={"starts_at": "2026-11-25T11:00:00+01:00"})
+        self.assertEqual((r.status, r.json["caseworker_id"], r.json["obligation_id"]),
+                         (200, "cw-2", m1["obligation_id"]), r)
+        # Eight cancels of one meeting at once: one succeeds, one event.
+        def cancel(_):
+            return self.sched.call("POST", f"/v1/meetings/{m2['meeting_id']}/cancel", scope="caseworker",
+                                   body={"reason": "other"}).status
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            statuses = sorted(pool.map(cancel, range(8)))
+        self.assertEqual(statuses, [200] + [409] * 7)
+        # A cancelled meeting can be neither moved nor given an outcome.
+        r = self.sched.call("POST", f"/v1/meetings/{m2['meeting_id']}/reschedule", scope="caseworker",
+                            body={"starts_at": "2026-11-26T09:00:00+01:00"})
+        self.assertEqual((r.status, r.json["type"]), (409, "urn:jobcenter:problem:meeting-not-booked"))
+        self.wait_published()
+        self.assertEqual(len(self.meeting_events(b["case_id"], "meeting.cancelled.v1")), 1)
+        # A meeting cannot be booked for the reassessment obligation, nor a reassessment for a meeting.
+        syg = self.open_case("sygedagpenge-beskaeftiget", "2026-11-02", "sygedagpenge-kategori-2")
+        obs = {o["kind"]: o["obligation_id"] for o in self.obligations(syg["case_id"])["obligations"]}
+        r = self.book(syg["case_id"], "2026-11-26T09:00:00+01:00", obligation_id=obs["reassessment"])
+        self.assertEqual((r.status, r.json["errors"][0]["field"]), (422, "obligation_id"))
+        r = self.book(syg["case_id"], "2026-11-26T09:00:00+01:00", obligation_id=obs["meeting"],
+                      purpose="reassessment")
+        self.assertEqual((r.status, r.json["errors"][0]["field"]), (422, "obligation_id"))
+        # The portal offers slots for the next meeting, never for the reassessment.
+        s = self.sched.call("GET", f"/v1/portal/cases/{syg['case_id']}/slots", scope="portal",
+                            headers=self.citizen(syg)).json
+        self.assertNotEqual(s["obligation_id"], obs["reassessment"])
+
     def test_outcomes_and_the_sweep_warn_exactly_once(self):
         case = self.open_case("sygedagpenge-beskaeftiget", "2026-11-02", "sygedagpenge-kategori-2")
         cid = case["case_id"]
@@ -271,6 +312,10 @@ class BookingTest(SchedulingBase):
         self.assertEqual(self.sched.call("POST", f"/v1/meetings/{a['meeting_id']}/outcome", scope="caseworker",
                                          body={"outcome": "held"}).status, 409)   # not started yet
         self.restart_scheduling("2026-11-25")
+        for held_on in ("2026-11-23", "2026-11-26", "2030-01-01"):   # before the meeting, after today
+            r = self.sched.call("POST", f"/v1/meetings/{a['meeting_id']}/outcome", scope="caseworker",
+                                body={"outcome": "held", "held_on": held_on})
+            self.assertEqual((r.status, r.json["errors"][0]["field"]), (422, "held_on"), held_on)
         r = self.sched.call("POST", f"/v1/meetings/{a['meeting_id']}/outcome", scope="caseworker",
                             body={"outcome": "held"})
         self.assertEqual((r.status, r.json["status"], r.json["held_on"]), (200, "held", "2026-11-24"))

@@ -1,7 +1,7 @@
 /*
  * The timeliness measure (STAR's early-intervention focus target, seed 002):
  * of the cases with six months' seniority, the share that had fewer than the
- * required meetings; 20 % is a breach. Also projected 4 and 8 weeks ahead from
+ * required meetings; more than 20 % is a breach. Also projected 4 and 8 weeks ahead from
  * what is booked, so a manager sees a breach coming.
  *
  * Cohort (window=month, the default): cases of the target group that reached
@@ -96,7 +96,7 @@ void sched_measure_timeliness(jc_http_req *req)
                 window = "month";
         if (!jc_vocab_has(windows, window))
                 jc_verrs_add(&v, "window", "must be month or all");
-        if (required < 1 || required > 12 || (end && *end))
+        if (required < 1 || required > 12 || (end && (*end || end == req_s)))
                 jc_verrs_add(&v, "required_meetings", "must be an integer from 1 to 12");
         if (jc_verrs_count(&v)) {
                 jc_http_reply_invalid(req, jc_verrs_take(&v));

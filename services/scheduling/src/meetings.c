@@ -19,6 +19,13 @@ static const char *kinds_for(const char *purpose)
         return strcmp(purpose, "reassessment") == 0 ? "{reassessment}" : "{meeting,youth_contact}";
 }
 
+/* 1 when an obligation of `kind` can be met by a meeting for `purpose`. */
+static int purpose_covers(const char *purpose, const char *kind)
+{
+        return strcmp(purpose, "reassessment") == 0 ? strcmp(kind, "reassessment") == 0
+                                                    : strcmp(kind, "reassessment") != 0;
+}
+
 int sched_meeting_emit(jc_service *svc, PGconn *db, const char *meeting_id,
                        const char *short_type, json_t *extra, jc_pg_err *e)
 {
@@ -93,6 +100,21 @@ sched_book_result sched_meeting_book(jc_service *svc, PGconn *db, const sched_bo
                 goto out;
         }
         snprintf(citizen, sizeof(citizen), "%s", PQgetvalue(c, 0, 1));
+        /* a move: the meeting is locked first and must still be booked (a
+         * concurrent cancel or outcome wins, and this one is refused) */
+        if (b->reschedule_of) {
+                r = jc_pg_exec(db, "sched_meeting_lock", JC_PG_ARGS(b->reschedule_of), e);
+                if (!r)
+                        goto out;
+                if (PQntuples(r) == 0 || strcmp(PQgetvalue(r, 0, 9), "booked") != 0) {
+                        res = SCHED_NOT_BOOKED;
+                        goto out;
+                }
+                jc_time_format_copenhagen(atoll(PQgetvalue(r, 0, 3)), prev_starts,
+                                          sizeof(prev_starts));
+                PQclear(r);
+                r = NULL;
+        }
         snprintf(cw, sizeof(cw), "%s", b->caseworker_id ? b->caseworker_id
                                        : PQgetisnull(c, 0, 6) ? "" : PQgetvalue(c, 0, 6));
         if (!cw[0]) {
@@ -103,21 +125,29 @@ sched_book_result sched_meeting_book(jc_service *svc, PGconn *db, const sched_bo
                 res = SCHED_OUTSIDE_HOURS;
                 goto out;
         }
-        /* the obligation the meeting is for: given, or the next one open */
+        /* the obligation the meeting is for: given (a move: the one it was
+         * for, while still open), or the next one open */
         if (b->obligation_id) {
+                int usable;
+
                 r = jc_pg_exec(db, "sched_obligation_for_booking",
                                JC_PG_ARGS(b->obligation_id, b->case_id), e);
                 if (!r)
                         goto out;
-                if (PQntuples(r) == 0 || strcmp(PQgetvalue(r, 0, 3), "jobcenter") != 0 ||
-                    (strcmp(PQgetvalue(r, 0, 0), "open") != 0 &&
-                     strcmp(PQgetvalue(r, 0, 0), "missed") != 0)) {
+                usable = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 3), "jobcenter") == 0 &&
+                         (strcmp(PQgetvalue(r, 0, 0), "open") == 0 ||
+                          strcmp(PQgetvalue(r, 0, 0), "missed") == 0) &&
+                         purpose_covers(b->purpose, PQgetvalue(r, 0, 2));
+                if (usable) {
+                        snprintf(obligation, sizeof(obligation), "%s", b->obligation_id);
+                        jc_date_parse(PQgetvalue(r, 0, 1), &due);
+                } else if (!b->reschedule_of) {
                         res = SCHED_BAD_OBLIGATION;
                         goto out;
                 }
-                snprintf(obligation, sizeof(obligation), "%s", b->obligation_id);
-                jc_date_parse(PQgetvalue(r, 0, 1), &due);
-        } else {
+        }
+        if (!obligation[0]) {
+                PQclear(r);
                 r = jc_pg_exec(db, "sched_next_bookable_obligation",
                                JC_PG_ARGS(b->case_id, kinds_for(b->purpose), b->reschedule_of), e);
                 if (!r)
@@ -169,11 +199,6 @@ sched_book_result sched_meeting_book(jc_service *svc, PGconn *db, const sched_bo
                 goto out;
         }
         if (b->reschedule_of) {
-                r = jc_pg_exec(db, "sched_meeting_lock", JC_PG_ARGS(b->reschedule_of), e);
-                if (!r)
-                        goto out;
-                jc_time_format_copenhagen(atoll(PQgetvalue(r, 0, 3)), prev_starts, sizeof(prev_starts));
-                PQclear(r);
                 r = jc_pg_exec(db, "sched_meeting_move",
                                JC_PG_ARGS(b->reschedule_of, start_s, end_s,
                                           obligation[0] ? obligation : NULL),

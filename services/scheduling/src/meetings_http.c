@@ -33,6 +33,12 @@ static int64_t earliest_bookable(const jc_service *svc, int citizen)
 }
 
 /* Replies for a refused booking; returns 0 when `res` was SCHED_BOOKED. */
+static void reply_not_booked(jc_http_req *req)
+{
+        jc_http_reply_problem(req, 409, "meeting-not-booked", "Meeting is not booked",
+                              "only a booked meeting can be changed", NULL);
+}
+
 static int reply_book_result(jc_http_req *req, sched_book_result res, const char *detail,
                              const jc_pg_err *e)
 {
@@ -73,6 +79,9 @@ static int reply_book_result(jc_http_req *req, sched_book_result res, const char
                 jc_http_reply_field_problem(req, 409, "already-booked", "Already booked",
                                             "obligation_id",
                                             "a meeting is already booked for this obligation: move it instead");
+                break;
+        case SCHED_NOT_BOOKED:
+                reply_not_booked(req);
                 break;
         case SCHED_BOOK_ERROR:
                 jc_http_reply_db_error(req, e);
@@ -238,9 +247,10 @@ void sched_portal_book(jc_http_req *req)
 }
 
 /* Loads a booked meeting for a change; for the portal, only the citizen's own.
+ * `locked`: inside the caller's transaction, the row locked until it ends.
  * Returns 0 with `b` filled (strings in `store`), or -1 after replying. */
-static int load_booked(jc_http_req *req, PGconn *db, const char *citizen, sched_booking *b,
-                       char store[4][64])
+static int load_booked(jc_http_req *req, PGconn *db, const char *citizen, int locked,
+                       sched_booking *b, char store[6][64])
 {
         const char *id = jc_http_uuid_param(req, "meeting_id");
         PGresult *r;
@@ -248,7 +258,8 @@ static int load_booked(jc_http_req *req, PGconn *db, const char *citizen, sched_
 
         if (!id)
                 return -1;
-        r = jc_pg_exec(db, "sched_meeting_get", JC_PG_ARGS(id), &e);
+        r = jc_pg_exec(db, locked ? "sched_meeting_get_locked" : "sched_meeting_get", JC_PG_ARGS(id),
+                       &e);
         if (!r) {
                 jc_http_reply_db_error(req, &e);
                 return -1;
@@ -261,8 +272,7 @@ static int load_booked(jc_http_req *req, PGconn *db, const char *citizen, sched_
         }
         if (strcmp(PQgetvalue(r, 0, 10), "booked") != 0) {
                 PQclear(r);
-                jc_http_reply_problem(req, 409, "meeting-not-booked", "Meeting is not booked",
-                                      "only a booked meeting can be changed", NULL);
+                reply_not_booked(req);
                 return -1;
         }
         memset(b, 0, sizeof(*b));
@@ -270,6 +280,11 @@ static int load_booked(jc_http_req *req, PGconn *db, const char *citizen, sched_
         snprintf(store[1], 64, "%s", PQgetvalue(r, 0, 1));
         snprintf(store[2], 64, "%s", PQgetvalue(r, 0, 6));
         snprintf(store[3], 64, "%s", PQgetvalue(r, 0, 8));
+        snprintf(store[4], 64, "%s", PQgetvalue(r, 0, 3));
+        snprintf(store[5], 64, "%s", PQgetisnull(r, 0, 9) ? "" : PQgetvalue(r, 0, 9));
+        b->caseworker_id = store[4];   /* a move stays in the same calendar */
+        b->obligation_id = store[5][0] ? store[5] : NULL;
+        b->starts_at = atoll(PQgetvalue(r, 0, 4));
         b->reschedule_of = store[0];
         b->case_id = store[1];
         b->channel = store[2];
@@ -285,7 +300,7 @@ static void reschedule(jc_http_req *req, const char *citizen)
 {
         static const char *const fields[] = {"starts_at", NULL};
         json_t *body = jc_http_json_body(req);
-        char store[4][64];
+        char store[6][64];
         const char *starts;
         sched_booking b;
         jc_verrs v;
@@ -304,7 +319,7 @@ static void reschedule(jc_http_req *req, const char *citizen)
                 goto out;
         }
         db = jc_http_db(req);
-        if (!db || load_booked(req, db, citizen, &b, store) != 0)
+        if (!db || load_booked(req, db, citizen, 0, &b, store) != 0)
                 goto out;
         b.starts_at = t;
         book_and_reply(req, &b, 0);
@@ -329,11 +344,12 @@ static void cancel(jc_http_req *req, const char *citizen)
 {
         static const char *const reasons[] = {"citizen_request", "caseworker_unavailable", "other",
                                               NULL};
+        static const char *const citizen_reasons[] = {"citizen_request", NULL};
         static const char *const fields[] = {"reason", NULL};
         jc_service *svc = jc_http_service(req);
         json_t *body = jc_http_json_body(req), *m;
         const char *reason = citizen ? "citizen_request" : NULL;
-        char store[4][64];
+        char store[6][64];
         sched_booking b;
         jc_verrs v;
         jc_pg_err e;
@@ -346,15 +362,21 @@ static void cancel(jc_http_req *req, const char *citizen)
         jc_v_no_unknown(body, NULL, fields, &v);
         if (!citizen)
                 reason = jc_v_enum(body, NULL, "reason", 1, reasons, &v);
+        else    /* a citizen's cancellation is always at their request */
+                jc_v_enum(body, NULL, "reason", 0, citizen_reasons, &v);
         if (jc_verrs_count(&v)) {
                 jc_http_reply_invalid(req, jc_verrs_take(&v));
                 goto out;
         }
         db = jc_http_db(req);
-        if (!db || load_booked(req, db, citizen, &b, store) != 0)
+        if (!db)
                 goto out;
         if (jc_pg_cmd(db, "BEGIN", &e) != 0)
                 goto db_error;
+        if (load_booked(req, db, citizen, 1, &b, store) != 0) {
+                jc_pg_rollback(db);
+                goto out;
+        }
         r = jc_pg_exec(db, "sched_meeting_set_outcome",
                        JC_PG_ARGS(b.reschedule_of, "cancelled", NULL, NULL, NULL, reason), &e);
         if (!r)
@@ -402,7 +424,7 @@ void sched_meeting_outcome(jc_http_req *req)
         jc_service *svc = jc_http_service(req);
         json_t *body = jc_http_json_body(req), *m, *extra;
         const char *outcome, *reason;
-        char store[4][64], held_s[JC_DATE_STRLEN], fulfilled[JC_UUID_STRLEN];
+        char store[6][64], held_s[JC_DATE_STRLEN], fulfilled[JC_UUID_STRLEN];
         int lawful = 0, have_lawful;
         jc_date held_on, meeting_day;
         int minute, have_held;
@@ -430,25 +452,32 @@ void sched_meeting_outcome(jc_http_req *req)
                 goto out;
         }
         db = jc_http_db(req);
-        if (!db || load_booked(req, db, NULL, &b, store) != 0)
+        if (!db)
                 goto out;
         if (jc_pg_cmd(db, "BEGIN", &e) != 0)
                 goto db_error;
-        r = jc_pg_exec(db, "sched_meeting_lock", JC_PG_ARGS(b.reschedule_of), &e);
-        if (!r)
-                goto db_error;
-        if (atoll(PQgetvalue(r, 0, 3)) > sched_now(svc)) {
-                PQclear(r);
+        if (load_booked(req, db, NULL, 1, &b, store) != 0) {
+                jc_pg_rollback(db);
+                goto out;
+        }
+        if (b.starts_at > sched_now(svc)) {
                 jc_pg_rollback(db);
                 jc_http_reply_problem(req, 409, "meeting-not-started", "Meeting has not started",
                                       "an outcome can be recorded once the meeting has started",
                                       NULL);
                 goto out;
         }
-        jc_time_copenhagen_local(atoll(PQgetvalue(r, 0, 3)), &meeting_day, &minute);
-        PQclear(r);
+        jc_time_copenhagen_local(b.starts_at, &meeting_day, &minute);
         if (have_held != 1)
                 held_on = meeting_day;
+        if (jc_date_cmp(held_on, meeting_day) < 0 ||
+            jc_date_cmp(held_on, jc_service_today(svc)) > 0) {
+                jc_pg_rollback(db);
+                jc_http_reply_field_problem(req, 422, "validation", "Request body is invalid",
+                                            "held_on",
+                                            "must be between the meeting's day and today");
+                goto out;
+        }
         jc_date_format(held_on, held_s);
         jc_log_ctx_set_case(b.case_id);
         if (strcmp(outcome, "held") == 0) {
@@ -457,19 +486,9 @@ void sched_meeting_outcome(jc_http_req *req)
                 if (!r)
                         goto db_error;
                 PQclear(r);
-                r = jc_pg_exec(db, "sched_meeting_get", JC_PG_ARGS(b.reschedule_of), &e);
-                if (!r)
+                if (sched_obligation_fulfil(db, b.case_id, b.reschedule_of, b.obligation_id,
+                                            b.purpose, held_on, fulfilled, &e) != 0)
                         goto db_error;
-                {
-                        char ob[JC_UUID_STRLEN] = "";
-
-                        if (!PQgetisnull(r, 0, 9))
-                                snprintf(ob, sizeof(ob), "%s", PQgetvalue(r, 0, 9));
-                        PQclear(r);
-                        if (sched_obligation_fulfil(db, b.case_id, b.reschedule_of, ob[0] ? ob : NULL,
-                                                    b.purpose, held_on, fulfilled, &e) != 0)
-                                goto db_error;
-                }
                 extra = json_pack("{s:s, s:s*}", "held_on", held_s, "fulfilled_obligation_id",
                                   fulfilled[0] ? fulfilled : NULL);
                 if (sched_meeting_emit(svc, db, b.reschedule_of, "meeting.held.v1", extra, &e) != 0)
@@ -514,6 +533,18 @@ void sched_case_meetings_list(jc_http_req *req)
         db = jc_http_db(req);
         if (!db)
                 return;
+        r = jc_pg_exec(db, "sched_case_get", JC_PG_ARGS(case_id), &e);
+        if (!r) {
+                jc_http_reply_db_error(req, &e);
+                return;
+        }
+        if (PQntuples(r) == 0) {
+                PQclear(r);
+                jc_http_reply_problem(req, 404, "not-found", "Case not found",
+                                      "scheduling has no case with this case_id", NULL);
+                return;
+        }
+        PQclear(r);
         r = jc_pg_exec(db, "sched_case_meetings", JC_PG_ARGS(case_id), &e);
         if (!r) {
                 jc_http_reply_db_error(req, &e);
@@ -581,11 +612,22 @@ static void slots(jc_http_req *req, const char *citizen)
         }
         if (ob)
                 r = jc_pg_exec(db, "sched_obligation_for_booking", JC_PG_ARGS(ob, case_id), &e);
-        else
+        else    /* a citizen books meetings; a caseworker also reassessments */
                 r = jc_pg_exec(db, "sched_next_bookable_obligation",
-                               JC_PG_ARGS(case_id, "{meeting,youth_contact,reassessment}", NULL), &e);
+                               JC_PG_ARGS(case_id,
+                                          citizen ? "{meeting,youth_contact}"
+                                                  : "{meeting,youth_contact,reassessment}",
+                                          NULL),
+                               &e);
         if (!r)
                 goto db_error;
+        if (ob && PQntuples(r) == 1 &&
+            (strcmp(PQgetvalue(r, 0, 3), "jobcenter") != 0 ||
+             (strcmp(PQgetvalue(r, 0, 0), "open") != 0 && strcmp(PQgetvalue(r, 0, 0), "missed") != 0))) {
+                jc_http_reply_field_problem(req, 422, "validation", "Invalid query", "obligation_id",
+                                            "is not an open obligation of this case that the jobcenter holds");
+                goto out;
+        }
         if (PQntuples(r) == 1) {
                 snprintf(due_s, sizeof(due_s), "%s", PQgetvalue(r, 0, 1));
                 if (!ob)
@@ -639,7 +681,7 @@ void sched_calendar_block(jc_http_req *req)
         static const char *const fields[] = {"starts_at", "ends_at", "reason", NULL};
         const char *cw = jc_http_param(req, "caseworker_id"), *s, *en, *reason;
         json_t *body = jc_http_json_body(req);
-        char id[JC_UUID_STRLEN], a[24], z[24];
+        char id[JC_UUID_STRLEN], a[24], z[24], a_s[40], z_s[40];
         int64_t from = 0, to = 0;
         jc_verrs v;
         jc_pg_err e;
@@ -649,6 +691,10 @@ void sched_calendar_block(jc_http_req *req)
         if (!body)
                 return;
         jc_verrs_init(&v);
+        /* intake's caseworker ids */
+        if (!cw || !*cw || strlen(cw) > 40 ||
+            strspn(cw, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(cw))
+                jc_verrs_add(&v, "caseworker_id", "must be 1 to 40 of a-z, 0-9 and -");
         jc_v_no_unknown(body, NULL, fields, &v);
         s = jc_v_str(body, NULL, "starts_at", 1, 20, 40, &v);
         en = jc_v_str(body, NULL, "ends_at", 1, 20, 40, &v);
@@ -676,8 +722,11 @@ void sched_calendar_block(jc_http_req *req)
                 goto out;
         }
         PQclear(r);
+        jc_time_format_copenhagen(from, a_s, sizeof(a_s));
+        jc_time_format_copenhagen(to, z_s, sizeof(z_s));
         jc_http_reply_json(req, 201, json_pack("{s:s, s:s, s:s, s:s}", "block_id", id,
-                                               "caseworker_id", cw, "starts_at", s, "ends_at", en));
+                                               "caseworker_id", cw, "starts_at", a_s, "ends_at",
+                                               z_s));
 out:
         jc_verrs_release(&v);
 }

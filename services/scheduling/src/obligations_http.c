@@ -108,10 +108,10 @@ void sched_obligations_list(jc_http_req *req)
                 list = "due_soon";
         if (!jc_vocab_has(lists, list))
                 jc_verrs_add(&v, "list", "must be due_soon, overdue or open");
-        if (n < 0 || n > 366 || (end && *end))
+        if (n < 0 || n > 366 || (end && (*end || end == within)))
                 jc_verrs_add(&v, "within_days", "must be an integer from 0 to 366");
         limit = limit_s ? strtol(limit_s, &lend, 10) : 50;
-        if (limit < 1 || limit > 500 || (lend && *lend))
+        if (limit < 1 || limit > 500 || (lend && (*lend || lend == limit_s)))
                 jc_verrs_add(&v, "limit", "must be an integer from 1 to 500");
         if (group && !jc_vocab_has(jc_target_groups, group))
                 jc_verrs_add(&v, "target_group", "must be a target group");

@@ -98,7 +98,7 @@ jc_handle_result sched_on_offer_started(jc_consume_ctx *ctx);
 /* ---- meetings (meetings.c: the booking core; *_http.c the APIs) ---- */
 typedef struct sched_booking {
         const char *case_id;
-        const char *caseworker_id;   /* NULL: the case's caseworker */
+        const char *caseworker_id;   /* NULL: the case's caseworker (a move keeps the meeting's) */
         int64_t starts_at;           /* Unix seconds */
         long minutes;
         const char *channel;
@@ -120,6 +120,7 @@ typedef enum sched_book_result {
         SCHED_BAD_OBLIGATION,   /* not an open obligation of the case */
         SCHED_SLOT_TAKEN,       /* the caseworker or the citizen is busy */
         SCHED_ALREADY_BOOKED,   /* the obligation already has a booking */
+        SCHED_NOT_BOOKED,       /* the meeting being moved is no longer booked */
         SCHED_BOOK_ERROR,
 } sched_book_result;
 

@@ -71,8 +71,11 @@ const jc_pg_stmt sched_stmts[] = {
         {"sched_obligation_fulfil_next",
          "UPDATE obligation SET status = 'fulfilled', fulfilled_by = 'jobcenter',"
          " fulfilled_by_meeting = $3::uuid, fulfilled_on = $4::date"
-         " WHERE obligation_id = (SELECT obligation_id FROM obligation"
+         " WHERE obligation_id = (SELECT obligation_id FROM obligation o"
          "   WHERE case_id = $1::uuid AND status IN ('open', 'missed') AND kind = ANY ($2::text[])"
+         "   AND responsible = 'jobcenter' AND NOT EXISTS (SELECT 1 FROM meeting m"
+         "     WHERE m.obligation_id = o.obligation_id AND m.status = 'booked'"
+         "     AND m.meeting_id <> $3::uuid)"
          "   ORDER BY due_date, ordinal LIMIT 1 FOR UPDATE)"
          " RETURNING obligation_id"},
         /* offer.started: open obligations the rules let an offer fulfil, due
@@ -140,6 +143,15 @@ const jc_pg_stmt sched_stmts[] = {
          " " EPOCH("m.ends_at") ", m.channel, m.location, m.purpose, m.obligation_id, m.status,"
          " m.booked_by, m.held_on, m.lawful_reason, m.no_show_reason, m.cancel_reason"
          " FROM meeting m JOIN case_projection c USING (case_id) WHERE m.meeting_id = $1::uuid"},
+        /* the same, locked for a change in the caller's transaction: two
+         * concurrent changes of one meeting serialise and the second sees
+         * the first's status */
+        {"sched_meeting_get_locked",
+         "SELECT m.meeting_id, m.case_id, c.citizen_ref, m.caseworker_id, " EPOCH("m.starts_at") ","
+         " " EPOCH("m.ends_at") ", m.channel, m.location, m.purpose, m.obligation_id, m.status,"
+         " m.booked_by, m.held_on, m.lawful_reason, m.no_show_reason, m.cancel_reason"
+         " FROM meeting m JOIN case_projection c USING (case_id) WHERE m.meeting_id = $1::uuid"
+         " FOR UPDATE OF m"},
         {"sched_case_meetings",
          "SELECT m.meeting_id FROM meeting m WHERE m.case_id = $1::uuid ORDER BY m.starts_at"},
         {"sched_case_booked_meetings",
