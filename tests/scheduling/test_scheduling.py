@@ -304,6 +304,33 @@ class BookingTest(SchedulingBase):
                             headers=self.citizen(syg)).json
         self.assertNotEqual(s["obligation_id"], obs["reassessment"])
 
+    def test_registering_a_meeting_that_was_held(self):
+        case = self.open_case("sygedagpenge-beskaeftiget", "2026-11-02", "sygedagpenge-kategori-2")
+        other = self.open_case("sygedagpenge-beskaeftiget", "2026-11-02", "sygedagpenge-kategori-2")
+        cid = case["case_id"]
+        r = self.book(cid, "2026-11-10T09:00:00+01:00", channel="phone", outcome="held")
+        self.assertEqual((r.status, r.json["status"], r.json["held_on"], r.json["booked_by"]),
+                         (201, "held", "2026-11-10", "caseworker"), r)
+        first = self.obligations(cid)["obligations"][0]
+        self.assertEqual((first["status"], first["fulfilled_by_meeting"], first["fulfilled_on"]),
+                         ("fulfilled", r.json["meeting_id"], "2026-11-10"))
+        for starts, why in (("2026-11-23T13:00:00+01:00", "must have ended"),     # later today
+                            ("2026-10-30T09:00:00+01:00", "start date"),          # before the case
+                            ("2026-11-07T09:00:00+01:00", None)):                 # a Saturday
+            r = self.book(cid, starts, outcome="held")
+            self.assertEqual((r.status, r.json["errors"][0]["field"]), (422, "starts_at"), r)
+            if why:
+                self.assertIn(why, r.json["errors"][0]["message"])
+        # The caseworker's calendar: the same hour is taken.
+        r = self.book(other["case_id"], "2026-11-10T09:00:00+01:00", outcome="held")
+        self.assertEqual(r.status, 409, r)
+        r = self.book(cid, "2026-11-25T09:00:00+01:00", scope="portal", headers=self.citizen(case),
+                      outcome="held")
+        self.assertEqual((r.status, r.json["errors"][0]["field"]), (422, "outcome"))
+        self.wait_published()
+        self.assertEqual([e["type"] for e in self.meeting_events(cid)], ["dk.jobcenter.meeting.held.v1"])
+        self.assertEqual(self.meeting_events(cid)[0]["data"]["fulfilled_obligation_id"], first["obligation_id"])
+
     def test_outcomes_and_the_sweep_warn_exactly_once(self):
         case = self.open_case("sygedagpenge-beskaeftiget", "2026-11-02", "sygedagpenge-kategori-2")
         cid = case["case_id"]

@@ -125,8 +125,18 @@ sched_book_result sched_meeting_book(jc_service *svc, PGconn *db, const sched_bo
                 res = SCHED_OUTSIDE_HOURS;
                 goto out;
         }
+        jc_time_copenhagen_local(b->starts_at, &starts_on, &minute);
+        if (b->already_held) {
+                jc_date start;
+
+                if (jc_date_parse(PQgetvalue(c, 0, 3), &start) == 0 && jc_date_cmp(starts_on, start) < 0) {
+                        res = SCHED_BEFORE_START;
+                        goto out;
+                }
+        }
         /* the obligation the meeting is for: given (a move: the one it was
-         * for, while still open), or the next one open */
+         * for, while still open), or the next one open (a meeting held: the
+         * one it fulfils is chosen when it is recorded, below) */
         if (b->obligation_id) {
                 int usable;
 
@@ -146,7 +156,7 @@ sched_book_result sched_meeting_book(jc_service *svc, PGconn *db, const sched_bo
                         goto out;
                 }
         }
-        if (!obligation[0]) {
+        if (!obligation[0] && !b->already_held) {
                 PQclear(r);
                 r = jc_pg_exec(db, "sched_next_bookable_obligation",
                                JC_PG_ARGS(b->case_id, kinds_for(b->purpose), b->reschedule_of), e);
@@ -159,7 +169,6 @@ sched_book_result sched_meeting_book(jc_service *svc, PGconn *db, const sched_bo
         }
         PQclear(r);
         r = NULL;
-        jc_time_copenhagen_local(b->starts_at, &starts_on, &minute);
         /* Self-booking must fulfil the obligation in time; a caseworker may
          * book a late meeting for an overdue obligation. */
         if (obligation[0] && b->citizen_ref && jc_date_cmp(starts_on, due) > 0) {
@@ -170,7 +179,7 @@ sched_book_result sched_meeting_book(jc_service *svc, PGconn *db, const sched_bo
                 res = SCHED_AFTER_DUE;
                 goto out;
         }
-        if (obligation[0] &&
+        if (obligation[0] && !b->already_held &&
             exists(db, "sched_obligation_has_booking", JC_PG_ARGS(obligation, b->reschedule_of),
                    &busy, e) == 0 && busy) {
                 res = SCHED_ALREADY_BOOKED;
@@ -221,7 +230,26 @@ sched_book_result sched_meeting_book(jc_service *svc, PGconn *db, const sched_bo
         }
         PQclear(r);
         r = NULL;
-        if (b->reschedule_of) {
+        if (b->already_held) {
+                char held_s[JC_DATE_STRLEN], fulfilled[JC_UUID_STRLEN];
+
+                jc_date_format(starts_on, held_s);
+                r = jc_pg_exec(db, "sched_meeting_set_outcome",
+                               JC_PG_ARGS(meeting_id, "held", held_s, NULL, NULL, NULL), e);
+                if (!r)
+                        goto out;
+                PQclear(r);
+                r = NULL;
+                if (sched_obligation_fulfil(db, b->case_id, meeting_id,
+                                            obligation[0] ? obligation : NULL, b->purpose,
+                                            starts_on, fulfilled, e) != 0 ||
+                    sched_meeting_emit(svc, db, meeting_id, "meeting.held.v1",
+                                       json_pack("{s:s, s:s*}", "held_on", held_s,
+                                                 "fulfilled_obligation_id",
+                                                 fulfilled[0] ? fulfilled : NULL),
+                                       e) != 0)
+                        goto out;
+        } else if (b->reschedule_of) {
                 if (sched_meeting_emit(svc, db, meeting_id, "meeting.rescheduled.v1",
                                        json_pack("{s:s, s:s}", "previous_starts_at", prev_starts,
                                                  "rescheduled_by", b->booked_by),

@@ -83,6 +83,10 @@ static int reply_book_result(jc_http_req *req, sched_book_result res, const char
         case SCHED_NOT_BOOKED:
                 reply_not_booked(req);
                 break;
+        case SCHED_BEFORE_START:
+                jc_http_reply_field_problem(req, 422, "validation", "Request body is invalid",
+                                            "starts_at", "must not be before the case's start date");
+                break;
         case SCHED_BOOK_ERROR:
                 jc_http_reply_db_error(req, e);
                 break;
@@ -133,7 +137,14 @@ static void book_and_reply(jc_http_req *req, const sched_booking *b, int created
 
         if (!db)
                 return;
-        if (b->starts_at < earliest_bookable(svc, b->citizen_ref != NULL)) {
+        if (b->already_held) {
+                if (b->starts_at + b->minutes * 60 > sched_now(svc)) {
+                        jc_http_reply_field_problem(req, 422, "validation", "Request body is invalid",
+                                                    "starts_at",
+                                                    "a meeting registered as held must have ended");
+                        return;
+                }
+        } else if (b->starts_at < earliest_bookable(svc, b->citizen_ref != NULL)) {
                 reply_book_result(req, SCHED_IN_PAST, "", NULL);
                 return;
         }
@@ -150,7 +161,9 @@ static void book_and_reply(jc_http_req *req, const sched_booking *b, int created
                 reply_book_result(req, res, detail, &e);
                 return;
         }
-        jc_log_info("%s", created ? "meeting booked" : "meeting rescheduled");
+        jc_log_info("%s", b->already_held ? "held meeting registered"
+                          : created       ? "meeting booked"
+                                          : "meeting rescheduled");
         m = meeting_json(db, meeting_id, &e);
         if (!m) {
                 jc_http_reply_db_error(req, &e);
@@ -165,7 +178,8 @@ static int parse_booking(jc_http_req *req, json_t *body, sched_booking *b, int c
 {
         static const char *const cw_fields[] = {"starts_at", "channel", "location", "purpose",
                                                 "obligation_id", "duration_minutes",
-                                                "caseworker_id", NULL};
+                                                "caseworker_id", "outcome", NULL};
+        static const char *const held_only[] = {"held", NULL};
         static const char *const citizen_fields[] = {"starts_at", "channel", "obligation_id", NULL};
         sched_ctx *ctx = jc_http_service(req)->ctx;
         const char *starts;
@@ -182,6 +196,8 @@ static int parse_booking(jc_http_req *req, json_t *body, sched_booking *b, int c
                 b->purpose = jc_v_enum(body, NULL, "purpose", 0, purposes, v);
                 jc_v_int(body, NULL, "duration_minutes", 0, 10, 240, &minutes, v);
                 b->caseworker_id = jc_v_str(body, NULL, "caseworker_id", 0, 1, 40, v);
+                /* "outcome": "held" registers a meeting that already took place */
+                b->already_held = jc_v_enum(body, NULL, "outcome", 0, held_only, v) != NULL;
         }
         if (!b->purpose)
                 b->purpose = "meeting";

@@ -108,6 +108,7 @@ typedef struct sched_booking {
         const char *booked_by;       /* caseworker | citizen */
         const char *citizen_ref;     /* portal: must own the case */
         const char *reschedule_of;   /* meeting id being moved, or NULL */
+        int already_held;            /* registering a meeting held in the past (caseworker) */
 } sched_booking;
 
 typedef enum sched_book_result {
@@ -121,11 +122,15 @@ typedef enum sched_book_result {
         SCHED_SLOT_TAKEN,       /* the caseworker or the citizen is busy */
         SCHED_ALREADY_BOOKED,   /* the obligation already has a booking */
         SCHED_NOT_BOOKED,       /* the meeting being moved is no longer booked */
+        SCHED_BEFORE_START,     /* a held meeting before the case's start date */
         SCHED_BOOK_ERROR,
 } sched_book_result;
 
 /* Books (or moves) a meeting in the caller's transaction; emits
- * meeting.booked.v1 or meeting.rescheduled.v1. `meeting_id` gets the id;
+ * meeting.booked.v1 or meeting.rescheduled.v1. With `already_held` it
+ * records a meeting that took place (registered afterwards, e.g. a phone
+ * meeting): stored as held, fulfilling the obligation given or the case's
+ * next open one, and emits meeting.held.v1 only. `meeting_id` gets the id;
  * `detail` a human explanation for refusals (e.g. the due date). */
 sched_book_result sched_meeting_book(jc_service *svc, PGconn *db, const sched_booking *b,
                                      char meeting_id[JC_UUID_STRLEN], char *detail,
