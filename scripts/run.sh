@@ -46,6 +46,15 @@ umask 077
 } > "$dir/tokens.json"
 umask 022
 
+# notifications delivers to postreceiver (the stack's stand-in for Digital
+# Post, the e-mail and SMS gateways and the a-kasse webhooks).
+if [ -n "${JC_POSTRECEIVER_URL:-}" ]; then
+  export JC_NOTIFY_DIGITAL_POST_URL=$JC_POSTRECEIVER_URL/digital-post/messages
+  export JC_NOTIFY_EMAIL_URL=$JC_POSTRECEIVER_URL/email/messages
+  export JC_NOTIFY_SMS_URL=$JC_POSTRECEIVER_URL/sms/messages
+  export JC_NOTIFY_SPOOL_DIR=$dir/letters
+fi
+
 started=()
 for svc in "${order[@]}"; do
   bin=$build/services/$svc/jc-$svc
@@ -69,6 +78,13 @@ for svc in "${started[@]}"; do
   curl -fs "http://127.0.0.1:${ports[$svc]}/readyz" >/dev/null || { echo "run: $svc did not become ready" >&2; exit 1; }
 done
 
+# A synthetic Ishøj-sized municipality, through the public APIs
+# (JC_SEED=0 skips it; JC_SEED_SCALE=0.1 loads a tenth).
+if [ "${JC_SEED:-1}" != 0 ]; then
+  /usr/bin/python3 "$root/tools/seed/seed_municipality.py" --stack "$dir" --scale "${JC_SEED_SCALE:-1}" ||
+    echo "run: loading the synthetic municipality failed (the platform keeps running)" >&2
+fi
+
 cw=$(grep '^caseworker ' "$dir/tokens.txt" | cut -d' ' -f2)
 cat >&2 <<MSG
 
@@ -77,6 +93,7 @@ services:   $(for s in "${started[@]}"; do printf '%s http://127.0.0.1:%s  ' "$s
 health:     curl http://127.0.0.1:8081/readyz    metrics: curl http://127.0.0.1:8081/metrics
 postgres:   scripts/stack.sh psql       (superuser; schemas: ${started[*]})
 kafka:      $JC_KAFKA_BOOTSTRAP   (devbroker, in memory)
+letters:    ${JC_POSTRECEIVER_URL:-(postreceiver not built)}   (postreceiver; what it received: curl ${JC_POSTRECEIVER_CONTROL:-}/received)
 tokens:     $dir/tokens.txt  (new every run)
 try:        curl -s -X POST http://127.0.0.1:8081/v1/cases -H "Authorization: Bearer $cw" \\
               -H 'Content-Type: application/json' \\
