@@ -6,8 +6,11 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
-dir=$root/.stack
-declare -A ports=([intake]=8081 [scheduling]=8082 [offers]=8083 [control]=8084 [notifications]=8085)
+# JC_RUN_DIR and JC_RUN_PORT_BASE let a test run a second platform beside yours.
+dir=${JC_RUN_DIR:-$root/.stack}
+base=${JC_RUN_PORT_BASE:-8081}
+declare -A ports=([intake]=$base [scheduling]=$((base + 1)) [offers]=$((base + 2)) [control]=$((base + 3))
+                  [notifications]=$((base + 4)))
 order=(intake scheduling offers control notifications)
 pids=()
 
@@ -81,7 +84,8 @@ done
 # A synthetic Ishøj-sized municipality, through the public APIs
 # (JC_SEED=0 skips it; JC_SEED_SCALE=0.1 loads a tenth).
 if [ "${JC_SEED:-1}" != 0 ]; then
-  /usr/bin/python3 "$root/tools/seed/seed_municipality.py" --stack "$dir" --scale "${JC_SEED_SCALE:-1}" ||
+  /usr/bin/python3 "$root/tools/seed/seed_municipality.py" --stack "$dir" --scale "${JC_SEED_SCALE:-1}" \
+    --port-base "$base" ||
     echo "run: loading the synthetic municipality failed (the platform keeps running)" >&2
 fi
 
@@ -90,12 +94,12 @@ cat >&2 <<MSG
 
 ================================================================ jobcenter is running
 services:   $(for s in "${started[@]}"; do printf '%s http://127.0.0.1:%s  ' "$s" "${ports[$s]}"; done)
-health:     curl http://127.0.0.1:8081/readyz    metrics: curl http://127.0.0.1:8081/metrics
+health:     curl http://127.0.0.1:$base/readyz    metrics: curl http://127.0.0.1:$base/metrics
 postgres:   scripts/stack.sh psql       (superuser; schemas: ${started[*]})
 kafka:      $JC_KAFKA_BOOTSTRAP   (devbroker, in memory)
 letters:    ${JC_POSTRECEIVER_URL:-(postreceiver not built)}   (postreceiver; what it received: curl ${JC_POSTRECEIVER_CONTROL:-}/received)
 tokens:     $dir/tokens.txt  (new every run)
-try:        curl -s -X POST http://127.0.0.1:8081/v1/cases -H "Authorization: Bearer $cw" \\
+try:        curl -s -X POST http://127.0.0.1:$base/v1/cases -H "Authorization: Bearer $cw" \\
               -H 'Content-Type: application/json' \\
               -d '{"cpr":"0101901234","name":"Test Testesen","target_group":"a-dagpenge","start_date":"2026-03-02"}'
 Ctrl-C stops everything.

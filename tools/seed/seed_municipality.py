@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 
-PORTS = {"intake": 8081, "scheduling": 8082, "offers": 8083, "control": 8084, "notifications": 8085}
+SERVICES = ["intake", "scheduling", "offers", "control", "notifications"]   # ports base + index
 
 # January 2021 (domain.md §5.1), split where the seeds give the split.
 COUNTS = [
@@ -164,8 +164,9 @@ class Loader:
             for line in f:
                 scope, tok = line.split()
                 self.tokens[scope] = tok
-        self.intake = Api(PORTS["intake"], self.tokens)
-        self.sched = Api(PORTS["scheduling"], self.tokens)
+        port = {s: args.port_base + i for i, s in enumerate(SERVICES)}
+        self.intake = Api(port["intake"], self.tokens)
+        self.sched = Api(port["scheduling"], self.tokens)
         self.holidays = danish_holidays(range(self.today.year - 2, self.today.year + 2))
         self.done = {"cases": 0, "meetings": 0, "bookings": 0}
         self.total = {"cases": 0, "meetings": 0, "bookings": 0}
@@ -342,6 +343,7 @@ def main():
     ap.add_argument("--scale", type=float, default=1.0, help="fraction of Ishøj's case counts (default 1)")
     ap.add_argument("--seed", type=int, default=2021, help="random seed (same seed, same municipality)")
     ap.add_argument("--today", help="the day to load as of (default today)")
+    ap.add_argument("--port-base", type=int, default=8081, help="intake's port; the others follow (8081)")
     Loader(ap.parse_args()).run()
 
 
