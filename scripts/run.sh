@@ -6,7 +6,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
-# JC_RUN_DIR and JC_RUN_PORT_BASE let a test run a second platform beside yours.
+# JC_RUN_DIR and JC_RUN_PORT_BASE let a test run a second platform beside yours
+# (the management page listens on the port below the base).
 dir=${JC_RUN_DIR:-$root/.stack}
 base=${JC_RUN_PORT_BASE:-8081}
 declare -A ports=([intake]=$base [scheduling]=$((base + 1)) [offers]=$((base + 2)) [control]=$((base + 3))
@@ -47,6 +48,9 @@ umask 077
   done
   echo ']}'
 } > "$dir/tokens.json"
+# control keeps only a keyed hash of CPR numbers: a fresh key each run.
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/cpr-hmac.key"
+export JC_CPR_HMAC_KEY_FILE=$dir/cpr-hmac.key
 umask 022
 
 # notifications delivers to postreceiver (the stack's stand-in for Digital
@@ -81,6 +85,18 @@ for svc in "${started[@]}"; do
   curl -fs "http://127.0.0.1:${ports[$svc]}/readyz" >/dev/null || { echo "run: $svc did not become ready" >&2; exit 1; }
 done
 
+# The management page (jc-console) calls the services with the caseworker token.
+console=$build/tools/console/jc-console
+console_port=$((base - 1))
+if [ -x "$console" ]; then
+  grep '^caseworker ' "$dir/tokens.txt" | cut -d' ' -f2 > "$dir/console-token"
+  JC_CONSOLE_PORT=$console_port JC_CONSOLE_TOKEN_FILE=$dir/console-token \
+    JC_CONSOLE_INTAKE_URL=http://127.0.0.1:${ports[intake]} \
+    JC_CONSOLE_SCHEDULING_URL=http://127.0.0.1:${ports[scheduling]} \
+    JC_CONSOLE_OFFERS_URL=http://127.0.0.1:${ports[offers]} "$console" &
+  pids+=($!)
+fi
+
 # A synthetic Ishøj-sized municipality, through the public APIs
 # (JC_SEED=0 skips it; JC_SEED_SCALE=0.1 loads a tenth).
 if [ "${JC_SEED:-1}" != 0 ]; then
@@ -93,6 +109,7 @@ cw=$(grep '^caseworker ' "$dir/tokens.txt" | cut -d' ' -f2)
 cat >&2 <<MSG
 
 ================================================================ jobcenter is running
+management: http://127.0.0.1:$console_port/   (STAR's measures, deadlines, caseloads)
 services:   $(for s in "${started[@]}"; do printf '%s http://127.0.0.1:%s  ' "$s" "${ports[$s]}"; done)
 health:     curl http://127.0.0.1:$base/readyz    metrics: curl http://127.0.0.1:$base/metrics
 postgres:   scripts/stack.sh psql       (superuser; schemas: ${started[*]})

@@ -42,7 +42,7 @@ class MakeRunTest(jctest.unittest.TestCase):
 
     def test_run_loads_the_municipality_and_ctrl_c_stops_everything(self):
         run_dir = os.path.join(jctest.OUT, f"run-{os.getpid()}")
-        base = free_block()
+        base = free_block(6) + 1        # the management page takes base - 1
         env = dict(os.environ, JC_RUN_DIR=run_dir, JC_RUN_PORT_BASE=str(base), JC_SEED_SCALE="0.03")
         log_path = os.path.join(jctest.OUT, f"run-{os.getpid()}.log")
         os.makedirs(jctest.OUT, exist_ok=True)
@@ -69,6 +69,12 @@ class MakeRunTest(jctest.unittest.TestCase):
                                              "&window=all", token=tokens["caseworker"]).json
             self.assertGreater(m["population"], 0, m)
             self.assertLess(m["short_of_required"], m["population"])   # meetings were held
+            self.assertIn(f"management: http://127.0.0.1:{base - 1}/", text)
+            page = jctest.http("GET", base - 1, "/")
+            self.assertEqual(page.status, 200)
+            self.assertIn("ledelsesoverblik", page.body)
+            via = jctest.http("GET", base - 1, "/api/caseworkers")
+            self.assertEqual((via.status, len(via.json["items"])), (200, len(r.json["items"])))
             # no CPR number in any service log line (the banner's example is not a log line)
             leaks = [m for line in text.splitlines() if line.startswith("{") for m in jctest.cpr_shaped(line)]
             self.assertEqual(leaks, [])
@@ -82,7 +88,7 @@ class MakeRunTest(jctest.unittest.TestCase):
                 rc = None
             left = our_processes(run_dir) + our_processes(f"JC_HTTP_PORT={base}")
             ports_open = []
-            for p in range(base, base + 5):
+            for p in range(base - 1, base + 5):
                 with socket.socket() as s:
                     if s.connect_ex(("127.0.0.1", p)) == 0:
                         ports_open.append(p)
