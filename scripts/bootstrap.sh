@@ -21,6 +21,7 @@ command -v node >/dev/null || packages+=(nodejs npm)
 checkers() {
   local dir
   dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tools/checkers"
+  [ -f "$dir/package-lock.json" ] || return 0
   if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
      [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     echo "bootstrap: npm ci --prefix tools/checkers" >&2
