@@ -79,6 +79,7 @@ typedef struct jc_relay_config {
         int batch_size;
         int poll_interval_ms;    /* fallback when no NOTIFY arrives */
         int retention_hours;     /* published rows kept this long */
+        int inbox_retention_days;/* inbox rows (redelivery guard) kept this long; 0 = forever */
         jc_metrics *metrics;     /* borrowed, may be NULL */
 } jc_relay_config;
 

@@ -68,6 +68,17 @@ class PipelineTest(jctest.PlatformTest):
         self.assertEqual(g.json["target_group"], "sygedagpenge-beskaeftiget")
         self.assertNotIn("cpr", g.json)
 
+        # Inbox rows older than JC_INBOX_RETENTION_DAYS are pruned by the relay's housekeeping.
+        p.stack.sql("INSERT INTO scheduling.inbox (consumer, source, event_id, topic, kafka_partition,"
+                    " kafka_offset, outcome, received_at) VALUES ('scheduling', '/old', 'e-old',"
+                    " 'jobcenter.case.v1', 0, 0, 'applied', now() - interval '31 days')")
+        pruner = p.service("scheduling", roles="relay", env={"JC_INBOX_RETENTION_DAYS": "30"}, instance=1)
+        sched.stop()   # its relay holds the publisher lock; the new one takes over and prunes
+        jctest.wait_until(lambda: p.stack.scalar("SELECT count(*) FROM scheduling.inbox WHERE source = '/old'") == 0,
+                          30, "the old inbox row to be pruned")
+        self.assertEqual(p.stack.scalar("SELECT count(*) FROM scheduling.inbox"), 1)
+        pruner.stop()
+
     def test_malformed_messages_go_to_the_dead_letter_topic(self):
         p = self.p
         sched = p.service("scheduling")

@@ -41,6 +41,7 @@ struct jc_relay {
         int have_lock;
         int outstanding;
         int64_t last_prune_ms;
+        int64_t last_inbox_prune_ms;
         int64_t last_backlog_ms;
         int64_t last_db_error_log_ms;
 };
@@ -387,6 +388,18 @@ static void relay_housekeeping(jc_relay *r)
                 r->last_prune_ms = now;
                 snprintf(hours, sizeof(hours), "%d", r->cfg.retention_hours);
                 res = jc_pg_exec(r->db, "jc_relay_prune", JC_PG_ARGS(hours), &e);
+                if (res)
+                        PQclear(res);
+        }
+        /* The inbox guards against redelivery, which comes within minutes
+         * (rebalance, crash); a deliberate replay from the beginning relies
+         * on the handlers being idempotent, so old rows can go. */
+        if (r->cfg.inbox_retention_days > 0 && now - r->last_inbox_prune_ms >= 600000) {
+                char days[16];
+
+                r->last_inbox_prune_ms = now;
+                snprintf(days, sizeof(days), "%d", r->cfg.inbox_retention_days);
+                res = jc_pg_exec(r->db, "jc_inbox_prune", JC_PG_ARGS(days), &e);
                 if (res)
                         PQclear(res);
         }

@@ -34,6 +34,8 @@ const jc_config_var jc_service_common_config[] = {
         {"JC_RELAY_BATCH", "500", "outbox rows published per relay round"},
         {"JC_RELAY_POLL_MS", "1000", "relay fallback poll interval when no NOTIFY arrives"},
         {"JC_OUTBOX_RETENTION_HOURS", "168", "published outbox rows are kept this long"},
+        {"JC_INBOX_RETENTION_DAYS", "30",
+         "inbox rows (the redelivery guard) are kept this long (0: forever); replays older than this rely on idempotent handlers"},
         {"JC_HTTP_ADDR", "127.0.0.1", "HTTP bind address (0.0.0.0 in containers)"},
         {"JC_HTTP_PORT", "<service port>",
          "HTTP port: intake 8081, scheduling 8082, offers 8083, control 8084, notifications 8085"},
@@ -353,7 +355,8 @@ static int start_roles(service_run *run)
                 memset(&rc, 0, sizeof(rc));
                 if (env_long("JC_RELAY_BATCH", 500, 1, 100000, &v1) ||
                     env_long("JC_RELAY_POLL_MS", 1000, 10, 60000, &v2) ||
-                    env_long("JC_OUTBOX_RETENTION_HOURS", 168, 0, 100000, &v3))
+                    env_long("JC_OUTBOX_RETENTION_HOURS", 168, 0, 100000, &v3) ||
+                    env_long("JC_INBOX_RETENTION_DAYS", 30, 0, 36500, &v4))
                         return -1;
                 rc.db = &svc->db;
                 rc.schema = def->name;
@@ -363,6 +366,7 @@ static int start_roles(service_run *run)
                 rc.batch_size = (int)v1;
                 rc.poll_interval_ms = (int)v2;
                 rc.retention_hours = (int)v3;
+                rc.inbox_retention_days = (int)v4;
                 rc.metrics = svc->metrics;
                 run->relay = jc_relay_start(&rc, err, sizeof(err));
                 if (!run->relay) {
