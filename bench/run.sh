@@ -6,3 +6,7 @@ export JC_BUILD_DIR=${1:-$root/build}
 /usr/bin/python3 "$root/bench/pipeline.py"
 /usr/bin/python3 "$root/bench/intake.py"
 /usr/bin/python3 "$root/bench/scheduling.py"
+/usr/bin/python3 "$root/bench/offers.py"
+/usr/bin/python3 "$root/bench/notifications.py"
+/usr/bin/python3 "$root/bench/control.py"
+/usr/bin/python3 "$root/bench/soak.py"

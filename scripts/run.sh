@@ -51,6 +51,10 @@ umask 077
 # control keeps only a keyed hash of CPR numbers: a fresh key each run.
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/cpr-hmac.key"
 export JC_CPR_HMAC_KEY_FILE=$dir/cpr-hmac.key
+# Udbetaling Danmark signs the feed parts it sends on udk.campaign.v1 with this key.
+printf '{"keys": {"udk-dev": "%s"}}\n' "$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+  > "$dir/udk-keys.json"
+export JC_UDK_KEYS_FILE=$dir/udk-keys.json
 umask 022
 
 # notifications delivers to postreceiver (the stack's stand-in for Digital

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The local stack: a throw-away PostgreSQL cluster and devbroker (the
-# Kafka-protocol dev broker), on loopback, in one folder.
+# The local stack: a throw-away PostgreSQL cluster, devbroker (the Kafka-protocol
+# dev broker) and postreceiver (notifications' gateways), on loopback, in one folder.
 #
 #   scripts/stack.sh start [DIR]       start; writes DIR/env (default DIR: .stack)
 #   scripts/stack.sh stop [DIR]        stop everything and delete DIR
@@ -124,6 +124,18 @@ CONF
   wait_for_file "$dir/bootstrap" 30 "devbroker"
   wait_for_file "$dir/control" 5 "devbroker control channel"
 
+  # postreceiver: Digital Post / e-mail / SMS / a-kasse webhooks on loopback
+  # for notifications (skipped when this build has not built it).
+  if [ -x "$build/tools/postreceiver/postreceiver" ]; then
+    setsid "$build/tools/postreceiver/postreceiver" --url-file "$dir/postreceiver.url" \
+      --control-file "$dir/postreceiver.control" \
+      >"$dir/postreceiver.out" 2>"$dir/postreceiver.log" </dev/null &
+    echo $! > "$dir/postreceiver.pid"
+    wait_for_file "$dir/postreceiver.url" 10 "postreceiver"
+    printf '{"webhooks": {"*": {"url": "%s/akasse/{akasse}/reports"}}}\n' \
+      "$(cat "$dir/postreceiver.url")" > "$dir/akasse-webhooks.json"
+  fi
+
   {
     echo "JC_STACK_DIR=$dir"
     echo "JC_PG_BINDIR=$bin"
@@ -135,10 +147,15 @@ CONF
     done
     echo "JC_KAFKA_BOOTSTRAP=$(cat "$dir/bootstrap")"
     echo "JC_DEVBROKER_CONTROL=$(cat "$dir/control")"
+    if [ -s "$dir/postreceiver.url" ]; then
+      echo "JC_POSTRECEIVER_URL=$(cat "$dir/postreceiver.url")"
+      echo "JC_POSTRECEIVER_CONTROL=$(cat "$dir/postreceiver.control")"
+      echo "JC_NOTIFY_AKASSE_WEBHOOKS_FILE=$dir/akasse-webhooks.json"
+    fi
   } > "$dir/env.tmp"
   chmod 600 "$dir/env.tmp"
   mv "$dir/env.tmp" "$dir/env"
-  log "up: PostgreSQL 127.0.0.1:$port, Kafka (devbroker) $(cat "$dir/bootstrap"); settings in $dir/env"
+  log "up: PostgreSQL 127.0.0.1:$port, Kafka (devbroker) $(cat "$dir/bootstrap")$([ -s "$dir/postreceiver.url" ] && echo ", postreceiver $(cat "$dir/postreceiver.url") (control $(cat "$dir/postreceiver.control"))"); settings in $dir/env"
 }
 
 read_env() {
@@ -155,14 +172,15 @@ pg_ctl_do() {
 stop() {
   local pid pgdata bin
   [ -d "$dir" ] || return 0
-  if [ -f "$dir/devbroker.pid" ]; then
-    pid=$(cat "$dir/devbroker.pid")
+  for f in devbroker postreceiver; do
+    [ -f "$dir/$f.pid" ] || continue
+    pid=$(cat "$dir/$f.pid")
     if kill -0 "$pid" 2>/dev/null; then
       kill -TERM "$pid" 2>/dev/null || true
       for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       kill -KILL "$pid" 2>/dev/null || true
     fi
-  fi
+  done
   pgdata=$dir/pg
   bin=$(pg_bindir)
   if [ -f "$pgdata/data/postmaster.pid" ]; then
@@ -183,6 +201,13 @@ status() {
     echo "  devbroker: running, bootstrap $JC_KAFKA_BOOTSTRAP"
   else
     echo "  devbroker: NOT running"
+  fi
+  if [ -f "$dir/postreceiver.pid" ]; then
+    if kill -0 "$(cat "$dir/postreceiver.pid")" 2>/dev/null; then
+      echo "  postreceiver: running, $JC_POSTRECEIVER_URL (control $JC_POSTRECEIVER_CONTROL)"
+    else
+      echo "  postreceiver: NOT running"
+    fi
   fi
   if as_pg "$JC_PG_BINDIR/pg_ctl" -D "$JC_PG_DATA" status >/dev/null 2>&1; then
     echo "  postgres: running on 127.0.0.1:$JC_PG_PORT"

@@ -282,6 +282,30 @@ class Stack:
         finally:
             c.close()
 
+    # -- postreceiver: notifications' Digital Post / e-mail / SMS / a-kasse webhooks
+    def _postreceiver(self, method, path, raw=None):
+        port = int(self.env["JC_POSTRECEIVER_CONTROL"].rsplit(":", 1)[1])
+        r = http(method, port, path, raw=raw)
+        if r.status != 200:
+            raise AssertionError(f"postreceiver {method} {path}: {r}")
+        return r.json
+
+    def post_received(self, channel=None, key=None):
+        """What postreceiver accepted (deduplicated on Idempotency-Key): records with
+        seq, channel, path, key, akasse, at_ms, duplicates and body."""
+        q = "&".join(f"{k}={v}" for k, v in (("channel", channel), ("key", key)) if v)
+        return self._postreceiver("GET", "/received" + ("?" + q if q else ""))["records"]
+
+    def post_requests(self, channel=None, key=None):
+        """Every request postreceiver saw: seq, channel, key, status answered, at_ms."""
+        q = "&".join(f"{k}={v}" for k, v in (("channel", channel), ("key", key)) if v)
+        return self._postreceiver("GET", "/requests" + ("?" + q if q else ""))["requests"]
+
+    def post_fault(self, command):
+        """A postreceiver command: 'fail 503 3 [channel]', 'reject 400 [channel]',
+        'slow <ms> [channel]', 'down', 'up', 'clear', 'reset', 'bodies on|off'."""
+        return self._postreceiver("POST", "/command", raw=command.encode())
+
     def produce(self, topic, value, key=None, headers=None):
         from confluent_kafka import Producer
         self.injected.add((topic, value))
@@ -346,7 +370,17 @@ class Service:
         })
         if self.port:
             e["JC_HTTP_PORT"] = str(self.port)
+        if self.name == "notifications" and st.env.get("JC_POSTRECEIVER_URL"):
+            u = st.env["JC_POSTRECEIVER_URL"]
+            e.update({"JC_NOTIFY_DIGITAL_POST_URL": u + "/digital-post/messages",
+                      "JC_NOTIFY_EMAIL_URL": u + "/email/messages",
+                      "JC_NOTIFY_SMS_URL": u + "/sms/messages",
+                      "JC_NOTIFY_AKASSE_WEBHOOKS_FILE": st.env["JC_NOTIFY_AKASSE_WEBHOOKS_FILE"],
+                      "JC_NOTIFY_SPOOL_DIR": os.path.join(st.dir, "letters")})
         e.update(self.extra_env)
+        # control keeps only a keyed hash of CPR numbers: one key per platform
+        if self.name == "control" and not e.get("JC_CPR_HMAC_KEY") and not e.get("JC_CPR_HMAC_KEY_FILE"):
+            e["JC_CPR_HMAC_KEY"] = self.platform.cpr_hmac_key
         return e
 
     def start(self, wait=True):
@@ -506,6 +540,7 @@ class Platform:
             json.dump({"tokens": entries}, f)
         # Signing keys of the a-kasser that hand over by Kafka.
         self.akasse_keys = {code: secrets.token_hex(16) for code in self.AKASSE_KEYS}
+        self.cpr_hmac_key = secrets.token_hex(32)
         self.akasse_keys_file = os.path.join(self.stack.dir, "akasse-keys.json")
         with open(self.akasse_keys_file, "w") as f:
             json.dump({"keys": self.akasse_keys}, f)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jc/cpr.h"
 #include "intake.h"
 #include "jc/idempotency.h"
 #include "jc/log.h"
@@ -25,7 +26,7 @@ static void case_input_parse(json_t *body, intake_case_new *in, char cpr[11], jc
         memset(in, 0, sizeof(*in));
         jc_v_no_unknown(body, NULL, case_create_fields, v);
         raw = jc_v_str(body, NULL, "cpr", 1, 10, 11, v);
-        if (raw && intake_cpr_normalise(raw, cpr) != 0)
+        if (raw && jc_cpr_normalise(raw, cpr) != 0)
                 jc_verrs_add(v, "cpr",
                              "must be 10 digits (DDMMYYSSSS) starting with a real date of birth");
         in->cpr = cpr;

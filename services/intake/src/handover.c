@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jc/cpr.h"
 #include "intake.h"
 #include "jc/crypto.h"
 #include "jc/idempotency.h"
@@ -62,7 +63,7 @@ void intake_handover_parse(json_t *body, intake_handover *h, long tolerance_days
                 jc_verrs_add(v, "handover_id", "may contain only letters, digits and - _ . :");
         h->akasse = jc_v_str(body, NULL, "akasse", 1, 2, 12, v);
         cpr = jc_v_str(body, NULL, "cpr", 1, 10, 11, v);
-        if (cpr && intake_cpr_normalise(cpr, h->cpr) != 0)
+        if (cpr && jc_cpr_normalise(cpr, h->cpr) != 0)
                 jc_verrs_add(v, "cpr",
                              "must be 10 digits (DDMMYYSSSS) starting with a real date of birth");
         h->name = jc_v_str(body, NULL, "name", 1, 1, 200, v);

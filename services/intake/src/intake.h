@@ -24,11 +24,6 @@ typedef struct intake_ctx {
 
 extern const jc_pg_stmt intake_stmts[];
 
-/* CPR: 10 digits (a hyphen after the 6th is accepted) whose first six are a
- * real date of birth, the century read from the 7th digit. The modulus-11
- * check is not applied (not valid for all CPR numbers since 2007). Writes the
- * 10 normalised digits to `out`. Returns 0 when valid. */
-int intake_cpr_normalise(const char *in, char out[11]);
 
 /* ---- contact data (contact.c) ---- */
 typedef struct intake_contact {

@@ -1,7 +1,9 @@
+/* The form of a CPR number (jc/cpr.h). */
+#include "jc/cpr.h"
+
 #include <ctype.h>
 #include <string.h>
 
-#include "intake.h"
 #include "jc/date.h"
 
 /* The century of a CPR number from its 7th digit and two-digit year
@@ -15,7 +17,7 @@ static int cpr_century(int digit7, int yy)
         return yy <= 57 ? 2000 : 1800; /* 5-8 */
 }
 
-int intake_cpr_normalise(const char *in, char out[11])
+int jc_cpr_normalise(const char *in, char out[11])
 {
         size_t len = strlen(in), o = 0;
         int dd, mm, yy;
