@@ -10,3 +10,4 @@ export JC_BUILD_DIR=${1:-$root/build}
 /usr/bin/python3 "$root/bench/notifications.py"
 /usr/bin/python3 "$root/bench/control.py"
 /usr/bin/python3 "$root/bench/soak.py"
+/usr/bin/python3 "$root/bench/e2e.py"

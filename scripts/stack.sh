@@ -169,15 +169,23 @@ pg_ctl_do() {
   as_pg "$JC_PG_BINDIR/pg_ctl" -D "$JC_PG_DATA" -l "$JC_PG_DATA/../server.log" -w -t 60 "$@" >/dev/null
 }
 
+# True while $1 runs. A zombie does not count: stopped processes are
+# reparented to PID 1, which on some machines reaps them seconds later.
+running() {
+  local state
+  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
 stop() {
   local pid pgdata bin
   [ -d "$dir" ] || return 0
   for f in devbroker postreceiver; do
     [ -f "$dir/$f.pid" ] || continue
     pid=$(cat "$dir/$f.pid")
-    if kill -0 "$pid" 2>/dev/null; then
+    if running "$pid"; then
       kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      for _ in $(seq 100); do running "$pid" || break; sleep 0.05; done
       kill -KILL "$pid" 2>/dev/null || true
     fi
   done
@@ -197,13 +205,13 @@ stop() {
 status() {
   read_env
   echo "stack in $dir"
-  if kill -0 "$(cat "$dir/devbroker.pid")" 2>/dev/null; then
+  if running "$(cat "$dir/devbroker.pid")"; then
     echo "  devbroker: running, bootstrap $JC_KAFKA_BOOTSTRAP"
   else
     echo "  devbroker: NOT running"
   fi
   if [ -f "$dir/postreceiver.pid" ]; then
-    if kill -0 "$(cat "$dir/postreceiver.pid")" 2>/dev/null; then
+    if running "$(cat "$dir/postreceiver.pid")"; then
       echo "  postreceiver: running, $JC_POSTRECEIVER_URL (control $JC_POSTRECEIVER_CONTROL)"
     else
       echo "  postreceiver: NOT running"

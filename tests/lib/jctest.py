@@ -353,6 +353,7 @@ class Service:
         self.proc = None
         self.starts = 0
         self.log_path = None
+        self.log_paths = []  # one per start: the end-of-test scan reads them all
 
     def env(self):
         st = self.platform.stack
@@ -387,6 +388,7 @@ class Service:
         self.starts += 1
         self.log_path = os.path.join(self.platform.log_dir,
                                      f"{self.name}-{self.roles.replace(',', '+')}-{self.instance}-{self.starts}.log")
+        self.log_paths.append(self.log_path)
         binary = os.path.join(BUILD, "services", self.name, f"jc-{self.name}")
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen([binary], env=self.env(), stdout=log, stderr=subprocess.STDOUT,
@@ -524,6 +526,10 @@ class Platform:
         self.log_dir = os.path.join(OUT, "logs", self.test_id)
         self.tokens_file = None
         self.checks = True
+        # What the end-of-test personal-data scan looked at (the suite-wide
+        # scan, tests/security/test_personal_data_suite.py, adds these up).
+        self.scanned = {"messages": 0, "log_lines": 0, "dead_letters": 0, "logs": []}
+        self.personal_findings = []
 
     def __enter__(self):
         shutil.rmtree(self.log_dir, ignore_errors=True)
@@ -610,9 +616,12 @@ class Platform:
                     except (AssertionError, ValueError) as e:
                         problems.append(f"{where}: {e}")
                 if not meta["personal_data"]:
+                    self.scanned["messages"] += 1
                     text = m["value"].decode("utf-8", "replace") + json.dumps(m["headers"]) + \
                         (m["key"] or b"").decode("utf-8", "replace")
-                    problems += [f"{where}: {p}" for p in self.personal_data_in(text)]
+                    found = [f"{where}: {p}" for p in self.personal_data_in(text)]
+                    self.personal_findings += found
+                    problems += found
         return problems
 
     def personal_data_in(self, text):
@@ -621,15 +630,63 @@ class Platform:
         found += ["a citizen name used by this test" for n in self.names if n in text]
         return found
 
+    def check_dead_letters(self):
+        """Every dead letter any service kept: the reason never carries personal
+        data, nor does the payload of a message from a topic without personal
+        data (a citizen record's bytes stay in the owning service's restricted
+        schema, which erasure clears). Delivery failures of notifications (its
+        dead letters of the outside world) likewise."""
+        problems = []
+        personal = [t for t, meta in CATALOGUE.items() if meta["personal_data"]]
+        try:
+            schemas = [r[0] for r in self.stack.sql(
+                "SELECT table_schema FROM information_schema.tables WHERE table_name = 'dead_letter'"
+                " AND table_schema = ANY(%s)", (list(SERVICES),))]
+            rows = []
+            for schema in schemas:
+                rows += [(f"{schema}.dead_letter[{i}]", topic, reason, payload) for i, topic, reason, payload in
+                         self.stack.sql(f"SELECT id, topic, reason, payload FROM {schema}.dead_letter")]
+            if "notifications" in schemas:
+                rows += [(f"notifications.message[{i}]", None, err, None) for i, err in self.stack.sql(
+                    "SELECT message_id, last_error FROM notifications.message WHERE last_error IS NOT NULL")]
+                rows += [(f"notifications.delivery_attempt[{i}]", None, err, None) for i, err in self.stack.sql(
+                    "SELECT message_id || '/' || round || '/' || attempt, error"
+                    " FROM notifications.delivery_attempt WHERE error IS NOT NULL")]
+        except Exception as e:  # noqa: BLE001 - a scan that could not run is a finding
+            return [f"could not scan the dead letters: {e}"]
+        for where, topic, reason, payload in rows:
+            self.scanned["dead_letters"] += 1
+            text = reason or ""
+            if payload is not None and topic not in personal:
+                text += bytes(payload).decode("utf-8", "replace")
+            problems += [f"{where}: {p}" for p in self.personal_data_in(text)]
+        self.personal_findings += problems
+        return problems
+
+    def write_scan_record(self, problems, test_failed):
+        """tests/out/personal-data/<build>/<test>.json: what was scanned and found."""
+        d = os.path.join(OUT, "personal-data", os.path.basename(os.path.normpath(BUILD)))
+        os.makedirs(d, exist_ok=True)
+        rec = dict(self.scanned, test=self.test_id, checks=self.checks, test_failed=test_failed,
+                   problems=problems)
+        with open(os.path.join(d, self.test_id + ".json"), "w") as f:
+            json.dump(rec, f, indent=1)
+
     def check_logs(self):
         problems = []
         for s in self.services:
-            if s.log_path:
-                for i, line in enumerate(s.log_text().splitlines()):
-                    for p in self.personal_data_in(line):
-                        problems.append(f"{os.path.basename(s.log_path)} line {i + 1}: {p}")
-                    if "jctest-" in line:
-                        problems.append(f"{os.path.basename(s.log_path)} line {i + 1}: a bearer token")
+            for path in s.log_paths:
+                if path in self.scanned["logs"]:
+                    continue
+                self.scanned["logs"].append(path)
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    for i, line in enumerate(f):
+                        self.scanned["log_lines"] += 1
+                        for p in self.personal_data_in(line):
+                            problems.append(f"{os.path.basename(path)} line {i + 1}: {p}")
+                        if "jctest-" in line:
+                            problems.append(f"{os.path.basename(path)} line {i + 1}: a bearer token")
+        self.personal_findings += problems
         return problems
 
     def __exit__(self, exc_type, exc, tb):
@@ -640,7 +697,9 @@ class Platform:
             for s in self.services:
                 problems += s.stop()
             if self.checks:
+                problems += self.check_dead_letters()
                 problems += self.check_logs()
+            self.write_scan_record(self.personal_findings, exc_type is not None)
         finally:
             self.stack.stop()
         if problems and exc_type is None:

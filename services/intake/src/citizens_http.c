@@ -55,9 +55,10 @@ out:
 }
 
 /* POST /v1/citizens/{citizen_ref}/erasure (admin): removes CPR, name and
- * contact details from intake, keeps the pseudonymous citizen_ref (cases stay
- * countable), and publishes a tombstone on jobcenter.citizen.v1 so the
- * services that hold the citizen's data drop it. Refused while a case is open. */
+ * contact details from intake (also the citizen's records in intake's outbox),
+ * keeps the pseudonymous citizen_ref (cases stay countable), and publishes a
+ * tombstone on jobcenter.citizen.v1 so the services that hold the citizen's
+ * data drop it. Refused while a case is open. */
 void intake_citizen_erase(jc_http_req *req)
 {
         jc_service *svc = jc_http_service(req);
@@ -93,7 +94,9 @@ void intake_citizen_erase(jc_http_req *req)
                                       NULL);
                 goto out;
         }
-        if (jc_emit_tombstone(&svc->emitter, db, INTAKE_CITIZEN_TOPIC, ref, &e) != 0 ||
+        PQclear(r);
+        r = jc_pg_exec(db, "intake_citizen_outbox_erase", JC_PG_ARGS(ref, INTAKE_CITIZEN_TOPIC), &e);
+        if (!r || jc_emit_tombstone(&svc->emitter, db, INTAKE_CITIZEN_TOPIC, ref, &e) != 0 ||
             jc_pg_cmd(db, "COMMIT", &e) != 0)
                 goto db_error;
         jc_log_write(JC_LOG_INFO, JC_KV({"citizen_ref", ref}), "citizen data erased");

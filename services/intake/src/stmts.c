@@ -35,6 +35,11 @@ const jc_pg_stmt intake_stmts[] = {
          " postcode = NULL, city = NULL,"
          " erased_at = now(), updated_at = now()"
          " WHERE citizen_ref = $1::uuid AND erased_at IS NULL"},
+        /* The citizen's records in our own outbox ($2: the citizen topic; the
+         * tombstone that follows supersedes them, published or not). */
+        {"intake_citizen_outbox_erase",
+         "DELETE FROM outbox WHERE topic = $2 AND msg_key = convert_to($1, 'UTF8')"
+         " AND payload IS NOT NULL"},
         {"intake_citizen_open_cases",
          "SELECT count(*) FROM case_file WHERE citizen_ref = $1::uuid AND status = 'open'"},
 

@@ -3,7 +3,8 @@
  * letter (meeting.rescheduled.v1) and the cancellation letter
  * (meeting.cancelled.v1, none when the case was closed), each with time,
  * place and channel; the reminder the sweep sends before the meeting; the
- * hearing letter on a no-show without lawful reason (meeting.no_show.v1);
+ * hearing letter on a no-show without lawful reason (meeting.no_show.v1; not
+ * for a-dagpenge, where the a-kasse hears the citizen);
  * and the caseworker's internal reminder (obligation.due_soon.v1).
  */
 #include <stdio.h>
@@ -210,6 +211,8 @@ jc_handle_result notif_on_meeting_no_show(jc_consume_ctx *ctx)
         int lawful = 0;
         jc_date day;
         jc_verrs v;
+        jc_pg_err e;
+        PGresult *r = NULL;
         jc_handle_result res = JC_HANDLE_OK;
 
         jc_verrs_init(&v);
@@ -225,6 +228,15 @@ jc_handle_result notif_on_meeting_no_show(jc_consume_ctx *ctx)
         }
         if (lawful) /* a lawful reason: nothing to hear the citizen about */
                 goto out;
+        /* An insured unemployed citizen (a-dagpenge) is heard and decided on by the a-kasse, which
+         * gets control's report (R59, R61): the jobcentre sends no hearing letter of its own. */
+        r = jc_pg_exec(ctx->db, "notif_case_get", JC_PG_ARGS(case_id), &e);
+        if (!r) {
+                res = notif_db_failed(ctx, &e);
+                goto out;
+        }
+        if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 4) && strcmp(PQgetvalue(r, 0, 4), "a-dagpenge") == 0)
+                goto out;
         f = json_pack("{s:s, s:s, s:s}", "case_id", case_id, "meeting_id", meeting_id,
                       "channel_text", notif_da_channel(channel));
         if (!f || add_start(ctx, f, "starts_at", starts, "meeting_date", "meeting_time", &day) != 0) {
@@ -235,6 +247,7 @@ jc_handle_result notif_on_meeting_no_show(jc_consume_ctx *ctx)
         json_object_set_new(f, "reply_by", json_string(reply));
         res = notif_message_from_event(ctx, "no_show_hearing", NOTIF_TO_CITIZEN, ref, case_id, ref, f);
 out:
+        PQclear(r);
         json_decref(f);
         jc_verrs_release(&v);
         return res;

@@ -44,7 +44,7 @@ const jc_pg_stmt notif_stmts[] = {
          " ON CONFLICT (case_id) DO UPDATE SET status = 'closed', closed_on = EXCLUDED.closed_on,"
          " updated_at = now()"},
         {"notif_case_get",
-         "SELECT case_id, citizen_ref, caseworker_id, status FROM case_projection"
+         "SELECT case_id, citizen_ref, caseworker_id, status, target_group FROM case_projection"
          " WHERE case_id = $1::uuid"},
 
         /* citizens (personal data) */
