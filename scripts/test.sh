@@ -9,11 +9,16 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:detect_stack
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp:print_suppressions=0}
 
+# Four tests at once on two CPUs: each spends most of its time waiting on its
+# own stack (Postgres, devbroker, the services), not computing. JC_TEST_JOBS
+# overrides.
+jobs=${JC_TEST_JOBS:-4}
+
 total=0 failed=0 summary=""
 for b in "$@"; do
   echo "== tests: $b ==" >&2
   log="$b/ctest-summary.log"
-  (cd "$b" && ctest --output-on-failure --timeout 900 -j "${JC_TEST_JOBS:-2}") | tee "$log"
+  (cd "$b" && ctest --output-on-failure --timeout 900 -j "$jobs") | tee "$log"
   line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
   if [ -z "$line" ]; then
     echo "test: ctest printed no summary in $b" >&2

@@ -1,6 +1,7 @@
 """The soak benchmark's short run in the test suite (bench/soak.py, 20 s at
 5 handovers/s with a booking each): every service stays up, nothing fails,
-and when the load stops every outbox drains and every consumer catches up.
+and when the load stops every outbox drains and every consumer catches up;
+the harness's end-of-test checks (schemas, personal data, clean exits) on.
 Memory and lag trends are the benchmark's numbers (30 minutes by hand), not
 asserted here."""
 import importlib.util
@@ -20,7 +21,7 @@ class SoakShortTest(jctest.unittest.TestCase):
         spec = importlib.util.spec_from_file_location("soak", os.path.join(jctest.ROOT, "bench", "soak.py"))
         soak = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(soak)
-        report = soak.main()
+        report = soak.main(checks=True)
         self.assertEqual(report["errors"], 0)
         self.assertGreaterEqual(report["handovers"], 0.8 * soak.SECONDS * soak.RATE)
         self.assertIn("intake", report["services"])
