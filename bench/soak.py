@@ -69,7 +69,7 @@ class Soak:
         self.p, self.svcs = p, services
         self.stop = threading.Event()
         self.samples = []
-        self.sent = self.errors = 0
+        self.sent = self.errors = self.booked = self.no_slot = self.behind = 0
         self.lock = threading.Lock()
         self.latencies = []
 
@@ -87,13 +87,19 @@ class Soak:
         intake.call("GET", f"/v1/cases/{case}", scope="caseworker")
         if not sched:
             return
-        for _ in range(50):     # scheduling learns the case from the topic
+        for _ in range(50):     # scheduling learns the case from the topic (404 until then)
             s = sched.call("GET", f"/v1/cases/{case}/slots", scope="caseworker")
-            if s.status == 200 and s.json["slots"]:
+            if s.status == 200 and not s.json["slots"]:
+                with self.lock:  # the caseworkers' calendars are full: nothing to book
+                    self.no_slot += 1
+                return
+            if s.status == 200:
                 b = sched.call("POST", f"/v1/cases/{case}/meetings", scope="caseworker",
                                body={"starts_at": s.json["slots"][i % len(s.json["slots"])], "channel": "phone"})
-                if b.status not in (201, 409):
-                    with self.lock:
+                with self.lock:
+                    if b.status == 201:
+                        self.booked += 1
+                    elif b.status != 409:
                         self.errors += 1
                 return
             time.sleep(0.2)
@@ -101,13 +107,26 @@ class Soak:
     def load(self):
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
             i, start = 0, time.monotonic()
+            inflight = threading.BoundedSemaphore(64)
             while not self.stop.is_set():
                 due = start + i / RATE
                 delay = due - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
-                pool.submit(self.one, i)
                 i += 1
+                # The offered load is fixed; when 64 are already in flight the
+                # platform is behind: count it rather than queue without end.
+                if not inflight.acquire(blocking=False):
+                    with self.lock:
+                        self.behind += 1
+                    continue
+                pool.submit(self.one_released, i - 1, inflight)
+
+    def one_released(self, i, inflight):
+        try:
+            self.one(i)
+        finally:
+            inflight.release()
 
     def sample(self, t):
         st = self.p.stack
@@ -162,12 +181,15 @@ def main(checks=False):
         half = [s for s in soak.samples if s["t"] >= SECONDS / 2 and s["t"] <= SECONDS]
         lat = sorted(soak.latencies)
         report = {"when": datetime.datetime.now().isoformat(timespec="seconds"), "seconds": SECONDS, "rate": RATE,
-                  "handovers": soak.sent, "errors": soak.errors,
+                  "handovers": soak.sent, "errors": soak.errors, "booked": soak.booked,
+                  "no_free_slot": soak.no_slot, "not_offered_behind": soak.behind,
                   "handover_p50_ms": round(1000 * lat[len(lat) // 2], 1) if lat else None,
                   "handover_p99_ms": round(1000 * lat[int(len(lat) * 0.99)], 1) if lat else None,
                   "services": {}, "samples": soak.samples}
         print(f"soak: {SECONDS:.0f} s at {RATE:g} handovers/s (+ a booking each): {soak.sent} sent, "
-              f"{soak.errors} errors, handover p50 {report['handover_p50_ms']} ms p99 {report['handover_p99_ms']} ms")
+              f"{soak.errors} errors, {soak.booked} meetings booked ({soak.no_slot} found the calendars full), "
+              f"{soak.behind} not sent because 64 were in flight; "
+              f"handover p50 {report['handover_p50_ms']} ms p99 {report['handover_p99_ms']} ms")
         print(f"{'service':14} {'RSS start':>10} {'RSS end':>8} {'RSS/min':>8} {'sockets':>8} "
               f"{'max outbox':>10} {'max lag':>8} {'lag/min':>8} {'end lag':>8} alive")
         for n in names:

@@ -23,6 +23,7 @@ class SoakShortTest(jctest.unittest.TestCase):
         spec.loader.exec_module(soak)
         report = soak.main(checks=True)
         self.assertEqual(report["errors"], 0)
+        self.assertEqual(report["not_offered_behind"], 0)   # the platform kept up with the offered load
         self.assertGreaterEqual(report["handovers"], 0.8 * soak.SECONDS * soak.RATE)
         self.assertIn("intake", report["services"])
         for name, r in report["services"].items():

@@ -13,6 +13,7 @@ import concurrent.futures
 import json
 import os
 import sys
+import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
 import notiftest as nt  # noqa: E402
@@ -116,6 +117,25 @@ class TriggersTest(nt.SharedPlatformTest):
                     "Du var indkaldt til samtale mandag den 9. marts 2026 kl. 09:00 (telefonsamtale)",
                     "Du kan svare os senest 23. marts 2026")
         # the lawful one made no letter (sent() above insisted on exactly one)
+
+    def test_12b_hearing_letter_follows_the_target_group_after_a_change(self):
+        # an a-dagpenge no-show is heard by the a-kasse (control reports it): no letter of ours
+        ref = self.a["citizen_ref"]
+        to_akasse = self.ev.case_opened(ref)["data"]["case_id"]
+        to_kontant = self.ev.case_opened(ref, group="a-dagpenge")["data"]["case_id"]
+        changes = ((to_akasse, "kontanthjaelp-jobparat", "a-dagpenge"),
+                   (to_kontant, "a-dagpenge", "kontanthjaelp-jobparat"))
+        for case, before, after in changes:
+            self.sent(case, "rights_and_duties")
+            self.ev.send("case.target_group_changed.v1", {
+                "case_id": case, "citizen_ref": ref, "previous_target_group": before, "target_group": after,
+                "effective_date": "2026-03-05"}, case)
+        nt.wait_consumed(self.p)  # the change days before the no-show (another topic: no order between them)
+        for case, _, _ in changes:
+            self.ev.no_show(case, ref, str(uuid.uuid4()), "2026-03-09T09:00:00+01:00", lawful=False)
+        self.sent(to_kontant, "no_show_hearing")
+        nt.wait_consumed(self.p)
+        self.assertEqual([m["template"] for m in nt.messages(self.p, to_akasse)], ["rights_and_duties"])
 
     def test_13_offer_letter(self):
         self.ev.offer_assigned(self.case_a, self.a["citizen_ref"], "virksomhedspraktik", "2026-04-06", "2026-05-01", 25)

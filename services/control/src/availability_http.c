@@ -107,57 +107,27 @@ out:
         jc_verrs_release(&v);
 }
 
+static json_t *course_row(const PGresult *r, int i)
+{
+        return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:s, s:i, s:s, s:s*, s:s*,"
+                         " s:s*, s:s*, s:s*}",
+                         "course_id", PQgetvalue(r, i, 0), "case_id", PQgetvalue(r, i, 1),
+                         "citizen_ref", PQgetvalue(r, i, 2), "target_group", PQgetvalue(r, i, 3),
+                         "status", PQgetvalue(r, i, 4), "started_on", PQgetvalue(r, i, 5),
+                         "contact_every_days", atoi(PQgetvalue(r, i, 6)), "window_days",
+                         atoi(PQgetvalue(r, i, 7)), "assessment_due", PQgetvalue(r, i, 8),
+                         "doubts", atoi(PQgetvalue(r, i, 9)), "rule_set", PQgetvalue(r, i, 10),
+                         "outcome", ctl_col(r, i, 11), "assessed_on", ctl_col(r, i, 12),
+                         "assessed_by", ctl_col(r, i, 13), "proposal_id", ctl_col(r, i, 14),
+                         "report_id", ctl_col(r, i, 15));
+}
+
 void ctl_availability_course_list(jc_http_req *req)
 {
-        const char *status, *case_id;
-        char limit[16], ts[40], id[JC_UUID_STRLEN];
-        long lim;
-        int has_cursor;
-        json_t *items;
-        jc_verrs v;
-        jc_pg_err e;
-        PGresult *r;
-        PGconn *db;
+        static const ctl_list_filter filters[] = {
+            {"status", CTL_FILTER_ENUM, course_statuses}, {"case_id", CTL_FILTER_UUID, NULL}, {0}};
 
-        jc_verrs_init(&v);
-        status = ctl_query_enum(req, "status", course_statuses, &v);
-        case_id = ctl_query_uuid(req, "case_id", &v);
-        ctl_page_params(req, &lim, ts, id, &has_cursor, &v);
-        if (jc_verrs_count(&v)) {
-                jc_http_reply_invalid(req, jc_verrs_take(&v));
-                jc_verrs_release(&v);
-                return;
-        }
-        jc_verrs_release(&v);
-        db = jc_http_db(req);
-        if (!db)
-                return;
-        snprintf(limit, sizeof(limit), "%ld", lim);
-        r = jc_pg_exec(db, "ctl_course_list",
-                       JC_PG_ARGS(status, case_id, has_cursor ? ts : NULL, has_cursor ? id : NULL,
-                                  limit),
-                       &e);
-        if (!r) {
-                jc_http_reply_db_error(req, &e);
-                return;
-        }
-        items = json_array();
-        for (int i = 0; i < PQntuples(r); i++)
-                json_array_append_new(
-                    items,
-                    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:s, s:i, s:s, s:s*, s:s*,"
-                              " s:s*, s:s*, s:s*}",
-                              "course_id", PQgetvalue(r, i, 0), "case_id", PQgetvalue(r, i, 1),
-                              "citizen_ref", PQgetvalue(r, i, 2), "target_group", PQgetvalue(r, i, 3),
-                              "status", PQgetvalue(r, i, 4), "started_on", PQgetvalue(r, i, 5),
-                              "contact_every_days", atoi(PQgetvalue(r, i, 6)), "window_days",
-                              atoi(PQgetvalue(r, i, 7)), "assessment_due", PQgetvalue(r, i, 8),
-                              "doubts", atoi(PQgetvalue(r, i, 9)), "rule_set", PQgetvalue(r, i, 10),
-                              "outcome", ctl_col(r, i, 11), "assessed_on", ctl_col(r, i, 12),
-                              "assessed_by", ctl_col(r, i, 13), "proposal_id", ctl_col(r, i, 14),
-                              "report_id", ctl_col(r, i, 15)));
-        jc_http_reply_json(req, 200, ctl_page(items, r, lim, 16));
-        PQclear(r);
+        ctl_list_reply(req, filters, "ctl_course_list", course_row, 16);
 }
 
 void ctl_availability_assessment(jc_http_req *req)

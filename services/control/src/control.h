@@ -335,6 +335,24 @@ int ctl_idem_store(jc_http_req *req, PGconn *db, int status, json_t *resp, jc_pg
  * the page is full, else null}: a new reference (caller replies or decrefs). */
 json_t *ctl_page(json_t *items, const PGresult *r, long limit, int col);
 
+/* A list endpoint: optional query filters (an enum from `allowed`, a UUID, or
+ * an id of letters, digits and . _ : -), then limit and cursor, each error
+ * named; runs `stmt` with the filters' values in order, then the cursor's
+ * timestamp and id and the limit; replies {"items": [row(r, i)...],
+ * "next_cursor"} with the cursor taken from column `cursor_col`. Replies on
+ * every error. `filters` ends with a filter whose name is NULL. */
+#define CTL_LIST_MAX_FILTERS 4
+typedef enum { CTL_FILTER_ENUM, CTL_FILTER_UUID, CTL_FILTER_ID } ctl_filter_kind;
+typedef struct ctl_list_filter {
+        const char *name;
+        ctl_filter_kind kind;
+        const char *const *allowed; /* CTL_FILTER_ENUM */
+} ctl_list_filter;
+/* One row as a new JSON object (the list owns it). */
+typedef json_t *(*ctl_row_json_fn)(const PGresult *r, int i);
+void ctl_list_reply(jc_http_req *req, const ctl_list_filter *filters, const char *stmt,
+                    ctl_row_json_fn row, int cursor_col);
+
 /* ---- HTTP handlers ---- */
 void *ctl_feed_upload_begin(jc_http_req *req);
 int ctl_feed_upload_chunk(jc_http_req *req, void *state, const char *data, size_t len);

@@ -141,56 +141,25 @@ out:
         jc_verrs_release(&v);
 }
 
+static json_t *control_case_row(const PGresult *r, int i)
+{
+        return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s*, s:s, s:s*, s:s, s:s*, s:i}",
+                         "control_case_id", PQgetvalue(r, i, 0), "case_id", PQgetvalue(r, i, 1),
+                         "citizen_ref", PQgetvalue(r, i, 2), "theme", PQgetvalue(r, i, 3), "origin",
+                         PQgetvalue(r, i, 4), "campaign_id", ctl_col(r, i, 5), "status",
+                         PQgetvalue(r, i, 6), "outcome", ctl_col(r, i, 7), "opened_at",
+                         PQgetvalue(r, i, 8), "closed_at", ctl_col(r, i, 9), "evidence_count",
+                         atoi(PQgetvalue(r, i, 10)));
+}
+
 void ctl_control_case_list(jc_http_req *req)
 {
-        const char *status, *case_id, *campaign;
-        char limit[16], ts[40], cid[JC_UUID_STRLEN];
-        long lim;
-        int has_cursor;
-        json_t *items;
-        jc_verrs v;
-        jc_pg_err e;
-        PGresult *r;
-        PGconn *db;
+        static const ctl_list_filter filters[] = {{"status", CTL_FILTER_ENUM, statuses},
+                                                  {"case_id", CTL_FILTER_UUID, NULL},
+                                                  {"campaign_id", CTL_FILTER_ID, NULL},
+                                                  {0}};
 
-        jc_verrs_init(&v);
-        status = ctl_query_enum(req, "status", statuses, &v);
-        case_id = ctl_query_uuid(req, "case_id", &v);
-        campaign = jc_http_query(req, "campaign_id");
-        if (campaign && !ctl_id_ok(campaign))
-                jc_verrs_add(&v, "campaign_id", "may contain only letters, digits and . _ : -");
-        ctl_page_params(req, &lim, ts, cid, &has_cursor, &v);
-        if (jc_verrs_count(&v)) {
-                jc_http_reply_invalid(req, jc_verrs_take(&v));
-                jc_verrs_release(&v);
-                return;
-        }
-        jc_verrs_release(&v);
-        db = jc_http_db(req);
-        if (!db)
-                return;
-        snprintf(limit, sizeof(limit), "%ld", lim);
-        r = jc_pg_exec(db, "ctl_control_case_list",
-                       JC_PG_ARGS(status, case_id, campaign, has_cursor ? ts : NULL,
-                                  has_cursor ? cid : NULL, limit),
-                       &e);
-        if (!r) {
-                jc_http_reply_db_error(req, &e);
-                return;
-        }
-        items = json_array();
-        for (int i = 0; i < PQntuples(r); i++)
-                json_array_append_new(
-                    items, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s*, s:s, s:s*, s:s, s:s*, s:i}",
-                                     "control_case_id", PQgetvalue(r, i, 0), "case_id",
-                                     PQgetvalue(r, i, 1), "citizen_ref", PQgetvalue(r, i, 2),
-                                     "theme", PQgetvalue(r, i, 3), "origin", PQgetvalue(r, i, 4),
-                                     "campaign_id", ctl_col(r, i, 5), "status", PQgetvalue(r, i, 6),
-                                     "outcome", ctl_col(r, i, 7), "opened_at", PQgetvalue(r, i, 8),
-                                     "closed_at", ctl_col(r, i, 9), "evidence_count",
-                                     atoi(PQgetvalue(r, i, 10))));
-        jc_http_reply_json(req, 200, ctl_page(items, r, lim, 11));
-        PQclear(r);
+        ctl_list_reply(req, filters, "ctl_control_case_list", control_case_row, 11);
 }
 
 void ctl_control_case_get(jc_http_req *req)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "control.h"
+#include "jc/audit.h"
 #include "jc/idempotency.h"
 #include "jc/timeutil.h"
 
@@ -123,15 +124,10 @@ void ctl_page_params(jc_http_req *req, long *limit, char cursor_ts[40],
 int ctl_audit_read(jc_http_req *req, PGconn *db, const char *resource, const char *resource_id,
                    const char *case_id, const char *citizen_ref, jc_pg_err *e)
 {
-        const char *purpose = jc_http_header(req, "X-Purpose");
-        char p[121];
+        char p[JC_AUDIT_PURPOSE_LEN];
         PGresult *r;
 
-        /* Free text from the client: bounded, printable ASCII only. */
-        snprintf(p, sizeof(p), "%s", purpose && *purpose ? purpose : "case-work");
-        for (char *c = p; *c; c++)
-                if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
-                        *c = '?';
+        jc_audit_purpose(req, p);
         r = jc_pg_exec(db, "ctl_audit_insert",
                        JC_PG_ARGS(ctl_principal(req), resource, resource_id, case_id, citizen_ref, p,
                                   jc_http_path(req)),
@@ -154,6 +150,66 @@ json_t *ctl_page(json_t *items, const PGresult *r, long limit, int col)
 
         return json_pack("{s:o, s:s?}", "items", items, "next_cursor",
                          n == limit && n > 0 ? PQgetvalue(r, n - 1, col) : NULL);
+}
+
+void ctl_list_reply(jc_http_req *req, const ctl_list_filter *filters, const char *stmt,
+                    ctl_row_json_fn row, int cursor_col)
+{
+        const char *args[CTL_LIST_MAX_FILTERS + 3];
+        char limit[16], ts[40], id[JC_UUID_STRLEN];
+        long lim;
+        int has_cursor, n = 0;
+        json_t *items;
+        jc_verrs v;
+        jc_pg_err e;
+        PGresult *r;
+        PGconn *db;
+
+        jc_verrs_init(&v);
+        for (const ctl_list_filter *f = filters; f->name && n < CTL_LIST_MAX_FILTERS; f++) {
+                const char *val = NULL;
+
+                switch (f->kind) {
+                case CTL_FILTER_ENUM:
+                        val = ctl_query_enum(req, f->name, f->allowed, &v);
+                        break;
+                case CTL_FILTER_UUID:
+                        val = ctl_query_uuid(req, f->name, &v);
+                        break;
+                case CTL_FILTER_ID:
+                        val = jc_http_query(req, f->name);
+                        if (val && !ctl_id_ok(val)) {
+                                jc_verrs_add(&v, f->name, "may contain only letters, digits and . _ : -");
+                                val = NULL;
+                        }
+                        break;
+                }
+                args[n++] = val;
+        }
+        ctl_page_params(req, &lim, ts, id, &has_cursor, &v);
+        if (jc_verrs_count(&v)) {
+                jc_http_reply_invalid(req, jc_verrs_take(&v));
+                goto out;
+        }
+        db = jc_http_db(req);
+        if (!db)
+                goto out;
+        snprintf(limit, sizeof(limit), "%ld", lim);
+        args[n++] = has_cursor ? ts : NULL;
+        args[n++] = has_cursor ? id : NULL;
+        args[n++] = limit;
+        r = jc_pg_exec(db, stmt, n, args, &e);
+        if (!r) {
+                jc_http_reply_db_error(req, &e);
+                goto out;
+        }
+        items = json_array();
+        for (int i = 0; i < PQntuples(r); i++)
+                json_array_append_new(items, row(r, i));
+        jc_http_reply_json(req, 200, ctl_page(items, r, lim, cursor_col));
+        PQclear(r);
+out:
+        jc_verrs_release(&v);
 }
 
 /* The scope of an Idempotency-Key: who, and which operation on what. */

@@ -100,45 +100,17 @@ static json_t *proposal_json(const PGresult *r, int i, int full)
         return p;
 }
 
+static json_t *proposal_row(const PGresult *r, int i)
+{
+        return proposal_json(r, i, 0);
+}
+
 void ctl_proposal_list(jc_http_req *req)
 {
-        const char *status, *case_id;
-        char limit[16], ts[40], id[JC_UUID_STRLEN];
-        long lim;
-        int has_cursor;
-        json_t *items;
-        jc_verrs v;
-        jc_pg_err e;
-        PGresult *r;
-        PGconn *db;
+        static const ctl_list_filter filters[] = {
+            {"status", CTL_FILTER_ENUM, proposal_statuses}, {"case_id", CTL_FILTER_UUID, NULL}, {0}};
 
-        jc_verrs_init(&v);
-        status = ctl_query_enum(req, "status", proposal_statuses, &v);
-        case_id = ctl_query_uuid(req, "case_id", &v);
-        ctl_page_params(req, &lim, ts, id, &has_cursor, &v);
-        if (jc_verrs_count(&v)) {
-                jc_http_reply_invalid(req, jc_verrs_take(&v));
-                jc_verrs_release(&v);
-                return;
-        }
-        jc_verrs_release(&v);
-        db = jc_http_db(req);
-        if (!db)
-                return;
-        snprintf(limit, sizeof(limit), "%ld", lim);
-        r = jc_pg_exec(db, "ctl_proposal_list",
-                       JC_PG_ARGS(status, case_id, has_cursor ? ts : NULL, has_cursor ? id : NULL,
-                                  limit),
-                       &e);
-        if (!r) {
-                jc_http_reply_db_error(req, &e);
-                return;
-        }
-        items = json_array();
-        for (int i = 0; i < PQntuples(r); i++)
-                json_array_append_new(items, proposal_json(r, i, 0));
-        jc_http_reply_json(req, 200, ctl_page(items, r, lim, P_CURSOR));
-        PQclear(r);
+        ctl_list_reply(req, filters, "ctl_proposal_list", proposal_row, P_CURSOR);
 }
 
 void ctl_proposal_get(jc_http_req *req)
@@ -449,56 +421,22 @@ out:
         jc_verrs_release(&v);
 }
 
+static json_t *akasse_report_row(const PGresult *r, int i)
+{
+        return json_pack("{s:s, s:s, s:s, s:s*, s:s, s:s, s:s, s:s, s:s, s:s*}", "report_id",
+                         PQgetvalue(r, i, 0), "case_id", PQgetvalue(r, i, 1), "citizen_ref",
+                         PQgetvalue(r, i, 2), "akasse", ctl_col(r, i, 3), "status", PQgetvalue(r, i, 4),
+                         "basis", PQgetvalue(r, i, 5), "source_id", PQgetvalue(r, i, 6), "occurred_on",
+                         PQgetvalue(r, i, 7), "created_at", PQgetvalue(r, i, 8), "requested_at",
+                         ctl_col(r, i, 9));
+}
+
 void ctl_akasse_report_list(jc_http_req *req)
 {
-        const char *case_id, *status;
-        char limit[16], ts[40], id[JC_UUID_STRLEN];
-        long lim;
-        int has_cursor;
-        json_t *items;
-        jc_verrs v;
-        jc_pg_err e;
-        PGresult *r;
-        PGconn *db;
+        static const ctl_list_filter filters[] = {
+            {"case_id", CTL_FILTER_UUID, NULL}, {"status", CTL_FILTER_ENUM, report_statuses}, {0}};
 
-        jc_verrs_init(&v);
-        case_id = ctl_query_uuid(req, "case_id", &v);
-        status = ctl_query_enum(req, "status", report_statuses, &v);
-        ctl_page_params(req, &lim, ts, id, &has_cursor, &v);
-        if (jc_verrs_count(&v)) {
-                jc_http_reply_invalid(req, jc_verrs_take(&v));
-                jc_verrs_release(&v);
-                return;
-        }
-        jc_verrs_release(&v);
-        db = jc_http_db(req);
-        if (!db)
-                return;
-        snprintf(limit, sizeof(limit), "%ld", lim);
-        r = jc_pg_exec(db, "ctl_akasse_report_list",
-                       JC_PG_ARGS(case_id, status, has_cursor ? ts : NULL, has_cursor ? id : NULL,
-                                  limit),
-                       &e);
-        if (!r) {
-                jc_http_reply_db_error(req, &e);
-                return;
-        }
-        items = json_array();
-        for (int i = 0; i < PQntuples(r); i++)
-                json_array_append_new(items,
-                                      json_pack("{s:s, s:s, s:s, s:s*, s:s, s:s, s:s, s:s, s:s,"
-                                                " s:s*}",
-                                                "report_id", PQgetvalue(r, i, 0), "case_id",
-                                                PQgetvalue(r, i, 1), "citizen_ref",
-                                                PQgetvalue(r, i, 2), "akasse", ctl_col(r, i, 3),
-                                                "status", PQgetvalue(r, i, 4), "basis",
-                                                PQgetvalue(r, i, 5), "source_id",
-                                                PQgetvalue(r, i, 6), "occurred_on",
-                                                PQgetvalue(r, i, 7), "created_at",
-                                                PQgetvalue(r, i, 8), "requested_at",
-                                                ctl_col(r, i, 9)));
-        jc_http_reply_json(req, 200, ctl_page(items, r, lim, 10));
-        PQclear(r);
+        ctl_list_reply(req, filters, "ctl_akasse_report_list", akasse_report_row, 10);
 }
 
 /* PUT /v1/akasse-reports/{report_id}/akasse: names the a-kasse of a report
@@ -563,51 +501,21 @@ out:
         jc_verrs_release(&v);
 }
 
+static json_t *no_show_row(const PGresult *r, int i)
+{
+        return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s*, s:s*, s:s}", "no_show_id",
+                         PQgetvalue(r, i, 0), "basis", PQgetvalue(r, i, 1), "source_id",
+                         PQgetvalue(r, i, 2), "occurred_on", PQgetvalue(r, i, 3), "case_id",
+                         PQgetvalue(r, i, 4), "citizen_ref", PQgetvalue(r, i, 5), "target_group",
+                         PQgetvalue(r, i, 6), "consequence", PQgetvalue(r, i, 7), "proposal_id",
+                         ctl_col(r, i, 8), "report_id", ctl_col(r, i, 9), "recorded_at",
+                         PQgetvalue(r, i, 10));
+}
+
 void ctl_no_show_list(jc_http_req *req)
 {
-        const char *case_id, *consequence;
-        char limit[16], ts[40], id[JC_UUID_STRLEN];
-        long lim;
-        int has_cursor;
-        json_t *items;
-        jc_verrs v;
-        jc_pg_err e;
-        PGresult *r;
-        PGconn *db;
+        static const ctl_list_filter filters[] = {
+            {"case_id", CTL_FILTER_UUID, NULL}, {"consequence", CTL_FILTER_ENUM, consequences}, {0}};
 
-        jc_verrs_init(&v);
-        case_id = ctl_query_uuid(req, "case_id", &v);
-        consequence = ctl_query_enum(req, "consequence", consequences, &v);
-        ctl_page_params(req, &lim, ts, id, &has_cursor, &v);
-        if (jc_verrs_count(&v)) {
-                jc_http_reply_invalid(req, jc_verrs_take(&v));
-                jc_verrs_release(&v);
-                return;
-        }
-        jc_verrs_release(&v);
-        db = jc_http_db(req);
-        if (!db)
-                return;
-        snprintf(limit, sizeof(limit), "%ld", lim);
-        r = jc_pg_exec(db, "ctl_no_show_list",
-                       JC_PG_ARGS(case_id, consequence, has_cursor ? ts : NULL,
-                                  has_cursor ? id : NULL, limit),
-                       &e);
-        if (!r) {
-                jc_http_reply_db_error(req, &e);
-                return;
-        }
-        items = json_array();
-        for (int i = 0; i < PQntuples(r); i++)
-                json_array_append_new(
-                    items, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s*, s:s*, s:s}",
-                                     "no_show_id", PQgetvalue(r, i, 0), "basis", PQgetvalue(r, i, 1),
-                                     "source_id", PQgetvalue(r, i, 2), "occurred_on",
-                                     PQgetvalue(r, i, 3), "case_id", PQgetvalue(r, i, 4),
-                                     "citizen_ref", PQgetvalue(r, i, 5), "target_group",
-                                     PQgetvalue(r, i, 6), "consequence", PQgetvalue(r, i, 7),
-                                     "proposal_id", ctl_col(r, i, 8), "report_id", ctl_col(r, i, 9),
-                                     "recorded_at", PQgetvalue(r, i, 10)));
-        jc_http_reply_json(req, 200, ctl_page(items, r, lim, 11));
-        PQclear(r);
+        ctl_list_reply(req, filters, "ctl_no_show_list", no_show_row, 11);
 }

@@ -173,7 +173,7 @@ void intake_case_get(jc_http_req *req)
                 goto out;
         }
         c = jc_pg_exec(db, "intake_citizen_get", JC_PG_ARGS(PQgetvalue(r, 0, 1)), &e);
-        if (!c || intake_audit_read(req, db, PQgetvalue(r, 0, 1), case_id, &e) != 0)
+        if (!c || jc_audit_read(req, db, "intake_audit_insert", PQgetvalue(r, 0, 1), case_id, &e) != 0)
                 goto db_error;
         out = case_json(r, 0);
         json_object_set_new(

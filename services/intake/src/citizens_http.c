@@ -30,7 +30,7 @@ void intake_citizen_get(jc_http_req *req)
                 goto out;
         }
         cases = jc_pg_exec(db, "intake_citizen_cases", JC_PG_ARGS(ref), &e);
-        if (!cases || intake_audit_read(req, db, ref, NULL, &e) != 0)
+        if (!cases || jc_audit_read(req, db, "intake_audit_insert", ref, NULL, &e) != 0)
                 goto db_error;
         list = json_array();
         for (int i = 0; i < PQntuples(cases); i++)

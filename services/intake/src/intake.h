@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 
+#include "jc/audit.h"
 #include "jc/consumer.h"
 #include "jc/date.h"
 #include "jc/http.h"
@@ -100,10 +101,6 @@ int intake_case_event(jc_service *svc, PGconn *db, const char *case_id, const ch
                       json_t *data, const char *principal, jc_pg_err *e);
 
 /* ---- audit (audit.c) ---- */
-/* Writes who read which citizen's personal data, when and why (purpose from
- * the X-Purpose header, default "case-work"). Returns 0 or -1. */
-int intake_audit_read(jc_http_req *req, PGconn *db, const char *citizen_ref,
-                      const char *case_id, jc_pg_err *e);
 
 /* ---- handovers (handover.c) ---- */
 #define INTAKE_MAX_CONTACTS 20

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "jc/log.h"
+#include "jc/vocab.h"
 #include "notifications.h"
 
 jc_handle_result notif_on_case_opened(jc_consume_ctx *ctx)
@@ -49,10 +50,14 @@ out:
         return res;
 }
 
-jc_handle_result notif_on_case_caseworker_assigned(jc_consume_ctx *ctx)
+/* One field of the case projection from an event: `field` of the event's
+ * data (one of `allowed`, or a string of at most 64 characters when NULL)
+ * through `stmt` (case_id, citizen_ref, value). */
+static jc_handle_result set_projection_field(jc_consume_ctx *ctx, const char *field,
+                                             const char *const *allowed, const char *stmt)
 {
         json_t *d = ctx->event->data;
-        const char *case_id, *citizen_ref, *cw;
+        const char *case_id, *citizen_ref, *value;
         jc_verrs v;
         jc_pg_err e;
         PGresult *r;
@@ -61,18 +66,30 @@ jc_handle_result notif_on_case_caseworker_assigned(jc_consume_ctx *ctx)
         jc_verrs_init(&v);
         case_id = jc_v_uuid(d, "data", "case_id", 1, &v);
         citizen_ref = jc_v_uuid(d, "data", "citizen_ref", 1, &v);
-        cw = jc_v_str(d, "data", "caseworker_id", 1, 1, 64, &v);
+        value = allowed ? jc_v_enum(d, "data", field, 1, allowed, &v) : jc_v_str(d, "data", field, 1, 1, 64, &v);
         if (jc_verrs_count(&v)) {
                 res = notif_invalid(ctx, &v);
                 goto out;
         }
-        r = jc_pg_exec(ctx->db, "notif_case_set_caseworker", JC_PG_ARGS(case_id, citizen_ref, cw), &e);
+        r = jc_pg_exec(ctx->db, stmt, JC_PG_ARGS(case_id, citizen_ref, value), &e);
         if (!r)
                 res = notif_db_failed(ctx, &e);
         PQclear(r);
 out:
         jc_verrs_release(&v);
         return res;
+}
+
+jc_handle_result notif_on_case_caseworker_assigned(jc_consume_ctx *ctx)
+{
+        return set_projection_field(ctx, "caseworker_id", NULL, "notif_case_set_caseworker");
+}
+
+/* case.target_group_changed.v1: the group decides which letters apply (no
+ * municipal hearing letter after an a-dagpenge no-show). */
+jc_handle_result notif_on_case_target_group_changed(jc_consume_ctx *ctx)
+{
+        return set_projection_field(ctx, "target_group", jc_target_groups, "notif_case_set_target_group");
 }
 
 jc_handle_result notif_on_case_closed(jc_consume_ctx *ctx)

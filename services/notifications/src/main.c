@@ -42,6 +42,7 @@ static const char *const notif_topics[] = {NOTIF_CASE_TOPIC, NOTIF_CITIZEN_TOPIC
 static const jc_event_handler notif_handlers[] = {
         {NOTIF_CASE_TOPIC, "case.opened.v1", notif_on_case_opened},
         {NOTIF_CASE_TOPIC, "case.caseworker_assigned.v1", notif_on_case_caseworker_assigned},
+        {NOTIF_CASE_TOPIC, "case.target_group_changed.v1", notif_on_case_target_group_changed},
         {NOTIF_CASE_TOPIC, "case.closed.v1", notif_on_case_closed},
         {NOTIF_CITIZEN_TOPIC, "citizen.upserted.v1", notif_on_citizen_upserted},
         {NOTIF_CITIZEN_TOPIC, JC_TYPE_TOMBSTONE, notif_on_citizen_tombstone},

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jc/audit.h"
 #include "jc/log.h"
 #include "jc/validate.h"
 #include "jc/vocab.h"
@@ -82,21 +83,7 @@ static void reply_no_message(jc_http_req *req)
 static int audit(jc_http_req *req, PGconn *db, const char *citizen_ref, const char *case_id,
                  jc_pg_err *e)
 {
-        const char *purpose = jc_http_header(req, "X-Purpose");
-        char p[121];
-        PGresult *r;
-
-        /* free text from the client: bounded, printable ASCII only */
-        snprintf(p, sizeof(p), "%s", purpose && *purpose ? purpose : "case-work");
-        for (char *c = p; *c; c++)
-                if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
-                        *c = '?';
-        r = jc_pg_exec(db, "notif_audit_insert",
-                       JC_PG_ARGS(jc_http_principal(req)->principal, citizen_ref, case_id, p,
-                                  jc_http_path(req)),
-                       e);
-        PQclear(r);
-        return r ? 0 : -1;
+        return jc_audit_read(req, db, "notif_audit_insert", citizen_ref, case_id, e);
 }
 
 /* Columns of notif_case_messages / notif_messages_by_status (see stmts.c). */

@@ -228,6 +228,7 @@ int notif_fail(jc_service *svc, PGconn *db, const notif_msg_ref *m, int attempts
 /* ---- consumed events ---- */
 jc_handle_result notif_on_case_opened(jc_consume_ctx *ctx);
 jc_handle_result notif_on_case_caseworker_assigned(jc_consume_ctx *ctx);
+jc_handle_result notif_on_case_target_group_changed(jc_consume_ctx *ctx);
 jc_handle_result notif_on_case_closed(jc_consume_ctx *ctx);
 jc_handle_result notif_on_citizen_upserted(jc_consume_ctx *ctx);
 jc_handle_result notif_on_citizen_tombstone(jc_consume_ctx *ctx);

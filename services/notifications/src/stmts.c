@@ -38,6 +38,11 @@ const jc_pg_stmt notif_stmts[] = {
          " VALUES ($1::uuid, $2::uuid, $3)"
          " ON CONFLICT (case_id) DO UPDATE SET caseworker_id = EXCLUDED.caseworker_id,"
          " updated_at = now()"},
+        {"notif_case_set_target_group",
+         "INSERT INTO case_projection (case_id, citizen_ref, target_group)"
+         " VALUES ($1::uuid, $2::uuid, $3)"
+         " ON CONFLICT (case_id) DO UPDATE SET target_group = EXCLUDED.target_group,"
+         " updated_at = now()"},
         {"notif_case_close",
          "INSERT INTO case_projection (case_id, citizen_ref, status, closed_on)"
          " VALUES ($1::uuid, $2::uuid, 'closed', $3::date)"
