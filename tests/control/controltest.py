@@ -108,13 +108,25 @@ class ControlTest(jctest.PlatformTest):
         self.intake.call("PUT", "/v1/caseworkers/cw-1", body={
             "name": "cw 1", "team_id": "team-a", "target_groups": ALL_GROUPS}, **admin)
         self.control = self.start_control(self.TODAY)
-        from confluent_kafka import Producer
-        self.producer = Producer({"bootstrap.servers": p.stack.bootstrap, "enable.idempotence": True,
-                                  "linger.ms": 2, "partitioner": "murmur2_random"})
+        # Created when a test first produces: librdkafka 2.0.2 can trip an
+        # assertion (rd_kafka_broker_destroy_final, librdkafka#3608) when a
+        # client that never did anything is destroyed while its brokers are
+        # still connecting.
+        self._producer = None
 
     def tearDown(self):
-        self.producer = None  # before the stack goes away
+        if self._producer is not None:  # before the stack goes away
+            self._producer.flush(10)
+        self._producer = None
         super().tearDown()
+
+    @property
+    def producer(self):
+        if self._producer is None:
+            from confluent_kafka import Producer
+            self._producer = Producer({"bootstrap.servers": self.p.stack.bootstrap, "enable.idempotence": True,
+                                       "linger.ms": 2, "partitioner": "murmur2_random"})
+        return self._producer
 
     def control_env(self, today=None, **extra):
         env = {"JC_CPR_HMAC_KEY": self.cpr_key, "JC_UDK_KEYS_FILE": self.udk_keys_file,

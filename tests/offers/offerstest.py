@@ -34,10 +34,8 @@ class CaseFeed:
     """Produces case events with one idempotent producer (keyed by case_id)."""
 
     def __init__(self, stack):
-        from confluent_kafka import Producer
         self.stack = stack
-        self.producer = Producer({"bootstrap.servers": stack.bootstrap, "enable.idempotence": True,
-                                  "linger.ms": 5, "partitioner": "murmur2_random"})
+        self._producer = None  # created on first use (see tests/control/controltest.py)
         self.errors = []
         self.sent = []  # (short_type, event) in order
 
@@ -58,9 +56,18 @@ class CaseFeed:
         if self.producer.flush(30) != 0 or self.errors:
             raise AssertionError(f"could not produce case events: {self.errors}")
 
+    @property
+    def producer(self):
+        if self._producer is None:
+            from confluent_kafka import Producer
+            self._producer = Producer({"bootstrap.servers": self.stack.bootstrap, "enable.idempotence": True,
+                                       "linger.ms": 5, "partitioner": "murmur2_random"})
+        return self._producer
+
     def flush_quietly(self):
-        self.producer.flush(5)
-        self.producer = None
+        if self._producer is not None:
+            self._producer.flush(5)
+        self._producer = None
 
     def raw(self, value, key=b"x", topic=CASE_TOPIC):
         """A message sent as is (malformed on purpose): exempt from schema checks."""
